@@ -1,0 +1,102 @@
+/**
+ * Every error class reed exports from its core. Each has a stable `code` beside its `name`, and a
+ * message in one voice: sentence case, what went wrong, then the detail after a colon.
+ *
+ * Area modules (networking, channels, threads) add their own errors here, in their own section.
+ */
+
+/** Base class of reed's errors: a `name` equal to the class name and a stable machine-readable `code`. */
+export class ReedError extends Error {
+  /** A stable identifier for this kind of error, e.g. `"ERR_REED_ALREADY_CALLED"`. */
+  readonly code: string;
+  constructor(message: string, code: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+// --- Deferred ---------------------------------------------------------------------------------
+
+/** Thrown by `Deferred.callback()`/`errback()` when the Deferred has already been fired. */
+export class AlreadyCalledError extends ReedError {
+  constructor(detail = "") {
+    super(detail ? `Deferred has already been called: ${detail}` : "Deferred has already been called", "ERR_REED_ALREADY_CALLED");
+  }
+}
+
+/** The failure a Deferred gets when it is cancelled and its canceller did not fire it. */
+export class CancelledError extends ReedError {
+  constructor(message = "") {
+    super(message, "ERR_REED_CANCELLED");
+  }
+}
+
+/**
+ * A Deferred (or an operation) did not finish in time. `Deferred.addTimeout` uses it with the
+ * message `"(10, 'Deferred')"`-style detail Twisted gives: the timeout and what timed out.
+ */
+export class TimeoutError extends ReedError {
+  /** The timeout in seconds, when known. */
+  readonly timeout: number | undefined;
+  constructor(message = "User timeout caused connection failure.", timeout?: number) {
+    super(message, "ERR_REED_TIMEOUT");
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * `DeferredList(..., {fireOnOneErrback: true})` and `gatherResults` fail with this: the first
+ * member that failed, by `index`, and its `subFailure`.
+ */
+export class FirstError extends ReedError {
+  /** The index of the failed Deferred in the list. */
+  readonly index: number;
+  /** The member's Failure (typed loosely here to keep errors.ts free of imports). */
+  readonly subFailure: { getErrorMessage(): string; value: unknown };
+  constructor(subFailure: { getErrorMessage(): string; value: unknown }, index: number) {
+    super(`FirstError[#${index}, ${subFailure.getErrorMessage()}]`, "ERR_REED_FIRST_ERROR", { cause: subFailure.value });
+    this.index = index;
+    this.subFailure = subFailure;
+  }
+}
+
+/** `race()` fails with this when every member failed; `failures` are in list order. */
+export class FailureGroup extends ReedError {
+  /** One Failure per member, in list order. */
+  readonly failures: ReadonlyArray<{ getErrorMessage(): string; value: unknown }>;
+  constructor(failures: ReadonlyArray<{ getErrorMessage(): string; value: unknown }>) {
+    super(`Every Deferred in the race failed: ${failures.length} failures`, "ERR_REED_FAILURE_GROUP");
+    this.failures = failures;
+  }
+}
+
+/** `DeferredQueue.put()` when the queue holds `size` items already. */
+export class QueueOverflow extends ReedError {
+  constructor(size: number) {
+    super(`Queue is full: size ${size}`, "ERR_REED_QUEUE_OVERFLOW");
+  }
+}
+
+/** `DeferredQueue.get()` when `backlog` getters are already waiting. */
+export class QueueUnderflow extends ReedError {
+  constructor(backlog: number) {
+    super(`Too many pending gets: backlog ${backlog}`, "ERR_REED_QUEUE_UNDERFLOW");
+  }
+}
+
+// --- Time -------------------------------------------------------------------------------------
+
+/** `DelayedCall.cancel/reset/delay` on a call that has already run. */
+export class AlreadyCalled extends ReedError {
+  constructor() {
+    super("Tried to cancel an already-called event.", "ERR_REED_ALREADY_CALLED_EVENT");
+  }
+}
+
+/** `DelayedCall.cancel/reset/delay` on a call that has already been cancelled. */
+export class AlreadyCancelled extends ReedError {
+  constructor() {
+    super("Tried to cancel an already-cancelled event.", "ERR_REED_ALREADY_CANCELLED_EVENT");
+  }
+}

@@ -1,0 +1,4 @@
+/**
+ * `reed/node`: the real reactor on Node's event loop, with TCP/UNIX/UDP/TLS, threads and processes.
+ */
+export {};

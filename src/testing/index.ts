@@ -1,0 +1,4 @@
+/**
+ * `reed/testing`: fakes for deterministic tests of reed programs (the same ones reed's own tests use).
+ */
+export { Clock } from "./clock.js";
