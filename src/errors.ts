@@ -100,3 +100,19 @@ export class AlreadyCancelled extends ReedError {
     super("Tried to cancel an already-cancelled event.", "ERR_REED_ALREADY_CANCELLED_EVENT");
   }
 }
+
+// --- Connections ------------------------------------------------------------------------------
+
+/** A connection was closed cleanly (by either side): `connectionLost(reason)` with this is normal. */
+export class ConnectionDone extends ReedError {
+  constructor(message = "Connection was closed cleanly.") {
+    super(message, "ERR_REED_CONNECTION_DONE");
+  }
+}
+
+/** A connection was lost in a non-clean fashion (reset, aborted, or broken mid-stream). */
+export class ConnectionLost extends ReedError {
+  constructor(message = "Connection to the other side was lost in a non-clean fashion.", options?: { cause?: unknown }) {
+    super(message, "ERR_REED_CONNECTION_LOST", options);
+  }
+}

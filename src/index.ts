@@ -13,8 +13,26 @@ export {
   QueueUnderflow,
   AlreadyCalled,
   AlreadyCancelled,
+  ConnectionDone,
+  ConnectionLost,
 } from "./errors.js";
-export type { IDelayedCall, ReactorTime } from "./interfaces.js";
+export type {
+  IDelayedCall,
+  ReactorTime,
+  IProducer,
+  IPushProducer,
+  IPullProducer,
+  IConsumer,
+  ITransport,
+  ITCPTransport,
+  IProtocol,
+  IProtocolFactory,
+  IConnector,
+  IListeningPort,
+} from "./interfaces.js";
+export { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "./protocols/address.js";
+export { Protocol } from "./protocols/protocol.js";
+export { Factory, ServerFactory, ClientFactory, type ProtocolClass } from "./protocols/factory.js";
 export { DelayedCall, type DelayedCallOwner } from "./delayed-call.js";
 export { Failure, type ErrorType } from "./failure.js";
 export {
