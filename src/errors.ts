@@ -116,3 +116,44 @@ export class ConnectionLost extends ReedError {
     super(message, "ERR_REED_CONNECTION_LOST", options);
   }
 }
+
+/** Base class of failures to establish a connection (refused, timed out, DNS, aborted...). */
+export class ConnectError extends ReedError {
+  constructor(message = "An error occurred while connecting", code = "ERR_REED_CONNECT", options?: { cause?: unknown }) {
+    super(message, code, options);
+  }
+}
+
+/** The peer refused the connection (nothing listening there). */
+export class ConnectionRefusedError extends ConnectError {
+  constructor(message = "Connection was refused by other side", options?: { cause?: unknown }) {
+    super(message, "ERR_REED_CONNECTION_REFUSED", options);
+  }
+}
+
+/** The host name could not be resolved. */
+export class DNSLookupError extends ConnectError {
+  constructor(message = "DNS lookup failed", options?: { cause?: unknown }) {
+    super(message, "ERR_REED_DNS_LOOKUP", options);
+  }
+}
+
+/** The user stopped a connection attempt (`connector.stopConnecting()`). */
+export class UserError extends ConnectError {
+  constructor(message = "User aborted connection") {
+    super(message, "ERR_REED_USER_ABORTED");
+  }
+}
+
+/** A port could not be bound (address in use, permission denied...). */
+export class CannotListenError extends ReedError {
+  constructor(
+    /** The interface asked for. */
+    readonly iface: string,
+    /** The port asked for. */
+    readonly port: number | string,
+    cause: unknown,
+  ) {
+    super(`Couldn't listen on ${iface || "any"}:${port}: ${cause instanceof Error ? cause.message : String(cause)}`, "ERR_REED_CANNOT_LISTEN", { cause });
+  }
+}

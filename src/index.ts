@@ -15,6 +15,11 @@ export {
   AlreadyCancelled,
   ConnectionDone,
   ConnectionLost,
+  ConnectError,
+  ConnectionRefusedError,
+  DNSLookupError,
+  UserError,
+  CannotListenError,
 } from "./errors.js";
 export type {
   IDelayedCall,
