@@ -157,3 +157,52 @@ export class CannotListenError extends ReedError {
     super(`Couldn't listen on ${iface || "any"}:${port}: ${cause instanceof Error ? cause.message : String(cause)}`, "ERR_REED_CANNOT_LISTEN", { cause });
   }
 }
+
+// --- Apps (the `reed` command) ----------------------------------------------------------------
+
+/** A command line the `reed` command cannot run: unknown command or option, missing argument... */
+export class UsageError extends ReedError {
+  constructor(message: string) {
+    super(message, "ERR_REED_USAGE");
+  }
+}
+
+/**
+ * A line the deferred simulator (`reed simulate`) cannot read. `args` are the tutorial's
+ * exception arguments; the message is what the tutorial's program prints after `ERROR: `
+ * (the one argument, or the tuple of them as Python shows it).
+ */
+export class BadSimulatorInput extends ReedError {
+  /** The message and, for some errors, the offending word. */
+  readonly args: readonly string[];
+  constructor(...args: string[]) {
+    super(args.length === 1 ? args[0]! : `(${args.map(pyRepr).join(", ")})`, "ERR_REED_SIMULATOR_INPUT");
+    this.args = args;
+  }
+}
+
+/**
+ * A poetry transform server closed the connection without a reply: the transform does not
+ * exist, or it failed (`TransformProxy.xform`).
+ */
+export class TransformFailed extends ReedError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, "ERR_REED_POETRY_TRANSFORM_FAILED", options);
+  }
+}
+
+/** A string as Python's `repr()` shows it (quotes chosen as Python chooses them). */
+function pyRepr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = "";
+  for (const c of s) {
+    if (c === "\\") out += "\\\\";
+    else if (c === q) out += "\\" + q;
+    else if (c === "\n") out += "\\n";
+    else if (c === "\r") out += "\\r";
+    else if (c === "\t") out += "\\t";
+    else if (c < " " || c === "\x7f") out += "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0");
+    else out += c;
+  }
+  return q + out + q;
+}
