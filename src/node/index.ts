@@ -1,4 +1,5 @@
 /**
  * `reed/node`: the real reactor on Node's event loop, with TCP/UNIX/UDP/TLS, threads and processes.
  */
-export {};
+export { NodeReactor, createReactor, reactor, type NodeRunOptions } from "./reactor.js";
+export { react } from "./react.js";
