@@ -40,6 +40,7 @@ export type {
 export { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "./protocols/address.js";
 export { Protocol } from "./protocols/protocol.js";
 export { Factory, ServerFactory, ClientFactory, type ProtocolClass } from "./protocols/factory.js";
+export { ReconnectingClientFactory, type ReconnectingClientFactoryOptions } from "./protocols/reconnecting.js";
 export { LineReceiver, LineOnlyReceiver } from "./protocols/basic/line.js";
 export { NetstringReceiver } from "./protocols/basic/netstring.js";
 export {

@@ -8,3 +8,4 @@ export {
   type StringTransportOptions,
   type ProducerState,
 } from "./string-transport.js";
+export { seededRandom } from "../_internal/random.js";
