@@ -79,6 +79,15 @@ class Pipe {
 
   /** Starts a delivery if none is in flight and the receiver can take one. */
   kick(): void {
+    if (this.to.disconnected && !this.from.disconnected && this.queue.some((x) => x.kind === "data")) {
+      // Writing to an end that has closed: as with TCP, the writer gets a reset.
+      this.discard();
+      this.host.schedule(this.host.latency(), () => {
+        this.host.record(`rst ${this.to.label} -> ${this.from.label}`);
+        this.from.closeWith(new Failure(new ConnectionLost("Connection to the other side was lost in a non-clean fashion: Connection reset by peer.")), false);
+      });
+      return;
+    }
     if (this.busy || this.queue.length === 0 || !this.to.canReceive()) return;
     const head = this.queue[0]!;
     let segment: Segment;
@@ -187,12 +196,13 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
 
   /** @internal Whether a delivery to this end may happen now. */
   canReceive(): boolean {
-    return this.connected && !this.readPaused && !this.readClosed;
+    // After loseConnection a transport stops reading, as Twisted's do.
+    return this.connected && !this.readPaused && !this.readClosed && !this.disconnecting;
   }
 
   /** @internal Bytes from the peer arrive. */
   deliver(bytes: Uint8Array, from: MemoryTransport): void {
-    if (!this.connected || this.readClosed) return;
+    if (!this.connected || this.readClosed || this.disconnecting) return;
     this.host.record(`deliver ${from.label} -> ${this.label} ${bytes.length} bytes`);
     if (this.host.resetNow()) {
       this.host.record(`fault: reset ${this.label}`);

@@ -495,3 +495,26 @@ test("an exception in dataReceived drops only that connection and is logged", ()
   void ConnectionDone;
   void ConnectionLost;
 });
+
+test("writing to a peer that has closed ends in a reset (ConnectionLost) for the writer", () => {
+  const net = new MemoryNetwork({ faults: { latency: 0.01 } });
+  const events: string[] = [];
+  class Closer extends Protocol {
+    override connectionMade(): void {
+      this.transport.loseConnection();
+    }
+  }
+  class Stubborn extends Protocol {
+    readConnectionLost(): void {
+      events.push("readConnectionLost");
+      this.transport.write(enc("still talking"));
+    }
+    override connectionLost(r: Failure): void {
+      events.push(`connectionLost ${r.typeName}`);
+    }
+  }
+  net.listenTCP(8000, Factory.forProtocol(Closer));
+  net.connectTCP("127.0.0.1", 8000, ClientFactory.forProtocol(Stubborn));
+  net.run();
+  assert.deepEqual(events, ["readConnectionLost", "connectionLost ConnectionLost"]);
+});
