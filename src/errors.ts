@@ -263,12 +263,38 @@ export class UnflushedLoggedErrors extends ReedError {
     this.errors = errors;
   }
 }
-// --- Apps (the `reed` command) ----------------------------------------------------------------
 
-/** A command line the `reed` command cannot run: unknown command or option, missing argument... */
-export class UsageError extends ReedError {
-  constructor(message: string) {
-    super(message, "ERR_REED_USAGE");
+// --- Networking (node transports, endpoints) --------------------------------------------------
+
+/** The connection was closed on purpose with `abortConnection()`: unsent data was discarded. */
+export class ConnectionAborted extends ConnectionLost {
+  constructor(message = "Connection was aborted locally using ITCPTransport.abortConnection.") {
+    super(message);
+    (this as { code: string }).code = "ERR_REED_CONNECTION_ABORTED";
+  }
+}
+
+/** `connector.stopConnecting()` was called when the connector was not connecting. */
+export class NotConnectingError extends ReedError {
+  constructor(message = "The Connector was not connecting when it was asked to stop connecting") {
+    super(message, "ERR_REED_NOT_CONNECTING");
+  }
+}
+
+/** `registerProducer` was called while another producer is still registered. */
+export class ProducerAlreadyRegistered extends ReedError {
+  constructor(detail: string) {
+    super(`Cannot register a producer: ${detail}`, "ERR_REED_PRODUCER_ALREADY_REGISTERED");
+  }
+}
+
+/** An endpoint description string (`"tcp:8000:interface=127.0.0.1"`) could not be parsed. */
+export class EndpointDescriptionError extends ReedError {
+  constructor(detail: string) {
+    super(`Invalid endpoint description: ${detail}`, "ERR_REED_ENDPOINT_DESCRIPTION");
+  }
+}
+
 // --- Framing ----------------------------------------------------------------------------------
 
 /**
@@ -279,6 +305,31 @@ export class UsageError extends ReedError {
 export class NetstringParseError extends ReedError {
   constructor(message: string) {
     super(message, "ERR_REED_NETSTRING_PARSE");
+  }
+}
+
+/**
+ * `sendString` on a length-prefixed receiver (`Int8StringReceiver`...) with a string too long
+ * for its prefix: nothing is written.
+ */
+export class StringTooLongError extends ReedError {
+  /** The length of the string that was refused. */
+  readonly length: number;
+  /** The longest string the prefix can describe. */
+  readonly limit: number;
+  constructor(length: number, limit: number, prefixLength: number) {
+    super(`String too long for a ${prefixLength}-byte length prefix: ${length} bytes, limit ${limit}`, "ERR_REED_STRING_TOO_LONG");
+    this.length = length;
+    this.limit = limit;
+  }
+}
+
+// --- Apps (the `reed` command) ----------------------------------------------------------------
+
+/** A command line the `reed` command cannot run: unknown command or option, missing argument... */
+export class UsageError extends ReedError {
+  constructor(message: string) {
+    super(message, "ERR_REED_USAGE");
   }
 }
 
@@ -320,46 +371,4 @@ function pyRepr(s: string): string {
     else out += c;
   }
   return q + out + q;
-}
-// --- Networking (node transports, endpoints) --------------------------------------------------
-
-/** The connection was closed on purpose with `abortConnection()`: unsent data was discarded. */
-export class ConnectionAborted extends ConnectionLost {
-  constructor(message = "Connection was aborted locally using ITCPTransport.abortConnection.") {
-    super(message);
-    (this as { code: string }).code = "ERR_REED_CONNECTION_ABORTED";
-  }
-}
-
-/** `connector.stopConnecting()` was called when the connector was not connecting. */
-export class NotConnectingError extends ReedError {
-  constructor(message = "The Connector was not connecting when it was asked to stop connecting") {
-    super(message, "ERR_REED_NOT_CONNECTING");
-  }
-}
-
-/** `registerProducer` was called while another producer is still registered. */
-export class ProducerAlreadyRegistered extends ReedError {
-  constructor(detail: string) {
-    super(`Cannot register a producer: ${detail}`, "ERR_REED_PRODUCER_ALREADY_REGISTERED");
-  }
-}
-
-/** An endpoint description string (`"tcp:8000:interface=127.0.0.1"`) could not be parsed. */
-export class EndpointDescriptionError extends ReedError {
-  constructor(detail: string) {
-    super(`Invalid endpoint description: ${detail}`, "ERR_REED_ENDPOINT_DESCRIPTION");
- * `sendString` on a length-prefixed receiver (`Int8StringReceiver`...) with a string too long
- * for its prefix: nothing is written.
- */
-export class StringTooLongError extends ReedError {
-  /** The length of the string that was refused. */
-  readonly length: number;
-  /** The longest string the prefix can describe. */
-  readonly limit: number;
-  constructor(length: number, limit: number, prefixLength: number) {
-    super(`String too long for a ${prefixLength}-byte length prefix: ${length} bytes, limit ${limit}`, "ERR_REED_STRING_TOO_LONG");
-    this.length = length;
-    this.limit = limit;
-  }
 }
