@@ -5,12 +5,12 @@
  * connection without a reply (and is logged). `TransformProxy.xform` is the client side.
  */
 import { Deferred } from "../../deferred.js";
-import { ConnectionDone, ConnectionLost, TransformFailed } from "../../errors.js";
+import { ConnectionDone, ConnectionLost, TransformFailed, type NetstringParseError } from "../../errors.js";
 import type { Failure } from "../../failure.js";
 import type { IConnector } from "../../interfaces.js";
 import { Logger } from "../../logger.js";
 import { ClientFactory, ServerFactory } from "../../protocols/factory.js";
-import { NetstringReceiver } from "./_netstring.js";
+import { NetstringReceiver } from "../../protocols/basic/netstring.js";
 import { connect, type PoetryReactor } from "./reactor.js";
 
 const log = new Logger("reed.poetry.transform");
@@ -39,9 +39,9 @@ export class TransformProtocol extends NetstringReceiver {
     this.transport.loseConnection();
   }
 
-  protected override handleParseError(why: string): void {
-    log.warn("Malformed transform request from {peer}: {why}", { peer: this.peerText(), why });
-    this.transport.loseConnection();
+  protected override handleParseError(error: NetstringParseError): void {
+    log.warn("Malformed transform request from {peer}: {why}", { peer: this.peerText(), why: error.message });
+    super.handleParseError(error); // closes the connection
   }
 
   private peerText(): string {
@@ -83,8 +83,9 @@ export class TransformClientProtocol extends NetstringReceiver {
   }
 
   override stringReceived(reply: Uint8Array): void {
-    this.transport.loseConnection();
+    // Deliver first: some transports report the close synchronously inside loseConnection().
     (this.factory as TransformClientFactory).handlePoem(decoder.decode(reply));
+    this.transport.loseConnection();
   }
 }
 

@@ -4,7 +4,7 @@ import { getPoetry } from "../../../src/apps/poetry/client.js";
 import { SlowPoetryFactory } from "../../../src/apps/poetry/server.js";
 import { CancelledError, ConnectionLost, ConnectionRefusedError, TimeoutError } from "../../../src/errors.js";
 import type { Failure } from "../../../src/failure.js";
-import { MemoryNet } from "./_memory-net.js";
+import { MemoryNetwork as MemoryNet } from "../../../src/testing/network.js";
 
 const poem = new TextEncoder().encode("Sonnet — To Science\nScience! true daughter of Old Time thou art!\n");
 
@@ -49,7 +49,8 @@ test("getPoetry fails with ConnectionLost (and the byte count) when the connecti
     err = f;
   });
   net.run(1.5);
-  net.connections[0]![1].abortConnection();
+  net.connections[0]!.server.abortConnection();
+  net.run(0.01);
   assert.ok(err?.check(ConnectionLost));
   assert.match(err!.getErrorMessage(), /after 32 bytes/);
 });
@@ -65,7 +66,8 @@ test("cancelling getPoetry closes the connection and fails with CancelledError",
   net.run(1.5);
   d.cancel();
   assert.ok(err?.check(CancelledError));
-  assert.equal(net.connections[0]![1].closed, true, "the server side saw the connection go");
+  net.run(0.01);
+  assert.equal(net.connections[0]!.server.disconnected, true, "the server side saw the connection go");
   net.run(10);
   assert.equal(net.clock.getDelayedCalls().length, 0);
 });
@@ -96,7 +98,8 @@ test("getPoetry times out with TimeoutError and closes the connection", () => {
   net.run(0.2);
   assert.ok(err?.check(TimeoutError));
   assert.match(err!.getErrorMessage(), /Timed out after 2 seconds/);
-  assert.equal(net.connections[0]![1].closed, true);
+  net.run(0.01);
+  assert.equal(net.connections[0]!.server.disconnected, true);
 });
 
 test("a poem that arrives in time cancels the timeout", () => {

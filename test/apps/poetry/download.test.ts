@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { downloadAll, formatTimedelta, newTasks } from "../../../src/apps/poetry/download.js";
 import { SlowPoetryFactory } from "../../../src/apps/poetry/server.js";
 import { TransformFactory } from "../../../src/apps/poetry/transform.js";
-import { MemoryNet } from "./_memory-net.js";
+import { MemoryNetwork as MemoryNet } from "../../../src/testing/network.js";
 
 test("formatTimedelta prints seconds as Python's timedelta does", () => {
   assert.equal(formatTimedelta(10.13422), "0:00:10.134220");
@@ -54,7 +54,7 @@ test("a failed server is reported in its task and the others still finish", () =
   const tasks = newTasks(addrs);
   downloadAll(net, tasks);
   net.run(4);
-  assert.equal(tasks[3]!.error?.getErrorMessage(), "Connection was refused by other side: ECONNREFUSED");
+  assert.match(tasks[3]!.error!.getErrorMessage(), /Connection was refused/);
   assert.deepEqual(tasks.slice(0, 3).map((t) => t.error), [null, null, null]);
 });
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { getPoetry } from "../../../src/apps/poetry/client.js";
 import { PoetryProxyFactory, ProxyService, type ProxyEvent } from "../../../src/apps/poetry/proxy.js";
 import { SlowPoetryFactory } from "../../../src/apps/poetry/server.js";
-import { MemoryNet } from "./_memory-net.js";
+import { MemoryNetwork as MemoryNet } from "../../../src/testing/network.js";
 
 const poem = "Alla Sera\nForse perché della fatal quïete\n";
 
@@ -41,12 +41,12 @@ test("a client that leaves before the poem arrives cancels the proxy's download"
   const d = getPoetry(net, "127.0.0.1", 10001);
   d.addErrback(() => undefined);
   net.run(1.5);
-  const upstreamServerSide = net.connections.find(([, s]) => (s.getHost() as { port: number }).port === 10000)![1];
-  assert.equal(upstreamServerSide.closed, false);
+  const upstreamServerSide = net.connections.find((c) => (c.server.getHost() as { port: number }).port === 10000)!.server;
+  assert.equal(upstreamServerSide.disconnected, false);
   d.cancel(); // the client goes away
   net.run(0.1);
   assert.deepEqual(events, ["fetching", "cancelled"]);
-  assert.equal(upstreamServerSide.closed, true, "the upstream connection was closed");
+  assert.equal(upstreamServerSide.disconnected, true, "the upstream connection was closed");
   net.run(10);
   assert.equal(net.clock.getDelayedCalls().length, 0);
 });

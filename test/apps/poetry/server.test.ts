@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { SlowPoetryFactory } from "../../../src/apps/poetry/server.js";
 import { PoetryClientFactory } from "../../../src/apps/poetry/client.js";
 import { Deferred } from "../../../src/deferred.js";
-import { MemoryNet } from "./_memory-net.js";
+import { MemoryNetwork as MemoryNet } from "../../../src/testing/network.js";
 
 const poem = new TextEncoder().encode("abcdefghijklmnopqrstuvwxy"); // 25 bytes
 
@@ -68,7 +68,8 @@ test("a client that leaves mid-poem stops the server's timer and lets the next c
   const two = client(net, 7000);
   one.d.addErrback(() => undefined); // its download fails: the connection is aborted below
   net.run(0.5);
-  net.connections[0]![0].abortConnection();
+  net.connections[0]!.client.abortConnection();
+  net.run(0.01);
   assert.deepEqual(finished, [false]);
   net.run(0.5);
   assert.deepEqual(two.chunks, [10]);

@@ -1,33 +1,39 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { TransformFactory, TransformProxy } from "../../../src/apps/poetry/transform.js";
-import { encodeNetstring } from "../../../src/apps/poetry/_netstring.js";
 import { ConnectionRefusedError, TransformFailed } from "../../../src/errors.js";
 import type { Failure } from "../../../src/failure.js";
 import { defaultLogObserver, globalLogPublisher, type LogEvent } from "../../../src/logger.js";
 import { Protocol } from "../../../src/protocols/protocol.js";
 import { ClientFactory } from "../../../src/protocols/factory.js";
-import { MemoryNet, type MemoryTransport } from "./_memory-net.js";
+import { MemoryNetwork as MemoryNet } from "../../../src/testing/network.js";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 /** Connects a raw client that writes `bytes` and records what comes back. */
+function encodeNetstring(data: Uint8Array): Uint8Array {
+  return new Uint8Array([...enc(`${data.length}:`), ...data, 0x2c]);
+}
+
 function rawRequest(net: MemoryNet, port: number, bytes: Uint8Array): { reply: () => string; closed: () => boolean } {
-  let transport: MemoryTransport | null = null;
+  let reply = "";
+  let closed = false;
   class Raw extends Protocol {
     override connectionMade(): void {
-      transport = this.transport as MemoryTransport;
       this.transport.write(bytes);
+    }
+    override dataReceived(data: Uint8Array): void {
+      reply += new TextDecoder().decode(data);
+    }
+    override connectionLost(): void {
+      closed = true;
     }
   }
   const factory = new ClientFactory();
   factory.protocol = Raw;
   net.connectTCP("127.0.0.1", port, factory);
   net.run(0.1);
-  return {
-    reply: () => (transport ? transport.peerEnd!.text() : ""),
-    closed: () => transport?.closed === true,
-  };
+  return { reply: () => reply, closed: () => closed };
 }
 
 function captureLogs(): { events: LogEvent[]; stop: () => void } {
