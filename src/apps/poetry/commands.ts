@@ -40,6 +40,9 @@ function hostPort(p: IListeningPort): number {
 }
 
 async function serveUntilInterrupted(reactor: PoetryReactor, portNumber: number, iface: string, factory: IProtocolFactory, announce: (port: number) => string, io: CommandIO): Promise<number> {
+  // Listen for the stop signals before announcing, so a signal sent on seeing the announcement
+  // always finds its handler.
+  const stop = interrupted();
   let listening: IListeningPort;
   try {
     listening = await port(listen(reactor, portNumber, factory, iface));
@@ -48,7 +51,7 @@ async function serveUntilInterrupted(reactor: PoetryReactor, portNumber: number,
     return 1;
   }
   io.stdout.write(announce(hostPort(listening)) + "\n");
-  await interrupted();
+  await stop;
   await listening.stopListening().asPromise();
   return 0;
 }
