@@ -5,6 +5,14 @@
  */
 import { runCli } from "./commands.js";
 
+// `reed ... | head` closes the pipe early: stop quietly, as command-line tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
+}
+
 const code = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,
