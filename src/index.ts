@@ -20,6 +20,9 @@ export {
   DNSLookupError,
   UserError,
   CannotListenError,
+  ChannelClosed,
+  Deadlock,
+  type BlockedOperation,
 } from "./errors.js";
 export type {
   IDelayedCall,
@@ -70,3 +73,25 @@ export {
   type TextSink,
 } from "./logger.js";
 export { flushUnhandledFailures, countUnhandledFailures } from "./_internal/unhandled.js";
+export {
+  Channel,
+  chan,
+  type ChannelOptions,
+  type OpTimeoutOptions,
+  type TryRecvResult,
+  type TrySendResult,
+} from "./channels/channel.js";
+export { select, rcase, scase, dcase, RCase, SCase, DCase, type SelectCase, type SelectResult } from "./channels/select.js";
+export {
+  Scheduler,
+  go,
+  getScheduler,
+  setScheduler,
+  logPanic,
+  type SchedulerOptions,
+  type PanicHandler,
+  type TaskResult,
+} from "./channels/scheduler.js";
+export { Task, type TaskFunction } from "./channels/task.js";
+export { currentTask } from "./channels/runner.js";
+export { timeout, sleep, after } from "./channels/timeout.js";
