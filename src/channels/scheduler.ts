@@ -8,19 +8,22 @@
  * - A send to a waiting receiver does not use the queue: the receiver runs synchronously inside
  *   `send()` (goless's receiver-first hand-over).
  *
- * Deadlock check (run when the run queue has drained, and at the next turn after an operation
- * outside any task blocks): operations are blocked, and nothing could ever wake them, when all of
- * these hold:
+ * Deadlock check. Operations are blocked for good when all of these hold:
  *   1. the run queue is empty;
- *   2. every live task is suspended on channel operations only (a task waiting on any other
- *      Deferred or Promise might be woken by it, so it counts as a possible waker);
+ *   2. every live task is suspended on channel operations or on `join()`s of tasks (a task
+ *      waiting on any other Deferred or Promise might be woken by it: a possible waker);
  *   3. no reed timer (`timeout`, `sleep`, `after`, `recv({timeout})`) is pending;
  *   4. the reactor (if any) has no delayed calls pending;
- *   5. no wake source (`isBusy` option, `addWakeSource`: e.g. open sockets) says it is busy.
- * Then every blocked operation is taken out of its queues and fails with `Deadlock`, whose
- * message names each blocked task ("main" for code outside tasks) and the channels it waits on.
- * The check is conservative: when it cannot tell (async-function tasks, foreign Deferreds), it
- * assumes something may still happen and reports nothing.
+ *   5. no wake source (`isBusy` option, `addWakeSource`: e.g. open sockets) says it is busy;
+ *   6. "main" (code outside any task) cannot act either: it is itself blocked in a channel
+ *      operation or a `join()`, or it has finished (`checkDeadlock()` is called; the default
+ *      scheduler calls it when the JavaScript event loop is about to exit, where the platform
+ *      says so).
+ * The check runs when the run queue has drained (and at the next turn after main blocks), and
+ * on `checkDeadlock()`. When it finds a deadlock, every blocked operation is taken out of its
+ * queues and fails with `Deadlock`, whose message names each blocked task ("main" for code
+ * outside tasks) and the channels it waits on. The check is conservative: when it cannot tell
+ * (async-function tasks, foreign Deferreds), it assumes something may still happen.
  */
 import { Deadlock, type BlockedOperation } from "../errors.js";
 import type { Failure } from "../failure.js";
@@ -72,6 +75,8 @@ export class Scheduler {
   readonly blocked = new Set<BlockedOp>();
   /** @internal Pending reed timers that may wake blocked operations. */
   timers = 0;
+  private mainOps = 0;
+  private mainJoins = 0;
   private readonly live = new Set<Task<unknown>>();
   private readonly wakeSources: Array<() => boolean> = [];
   private queue: unknown[] = [];
@@ -126,12 +131,31 @@ export class Scheduler {
   block(op: BlockedOp): void {
     this.blocked.add(op);
     if (op.owner) op.owner.blockedOps++;
+    else this.mainOps++;
     if (!this.draining) this.requestDrain();
   }
 
   /** @internal `op` stopped waiting. */
   unblock(op: BlockedOp): void {
-    if (this.blocked.delete(op) && op.owner) op.owner.blockedOps--;
+    if (this.blocked.delete(op)) {
+      if (op.owner) op.owner.blockedOps--;
+      else this.mainOps--;
+    }
+  }
+
+  /** @internal `joiner` (null: main) started waiting on a task's `join()`. */
+  joinStarted(joiner: Task<unknown> | null): void {
+    if (joiner) joiner.blockedOps++;
+    else {
+      this.mainJoins++;
+      if (!this.draining) this.requestDrain();
+    }
+  }
+
+  /** @internal `joiner` (null: main) stopped waiting on a `join()`. */
+  joinEnded(joiner: Task<unknown> | null): void {
+    if (joiner) joiner.blockedOps--;
+    else this.mainJoins--;
   }
 
   /** @internal A task ended. */
@@ -180,15 +204,25 @@ export class Scheduler {
     } finally {
       this.draining = false;
     }
-    if (this.blocked.size > 0 && this.detectDeadlocks) this.checkDeadlock();
+    if (this.blocked.size > 0 && this.detectDeadlocks && (this.mainOps > 0 || this.mainJoins > 0)) this.findDeadlock();
   }
 
-  private checkDeadlock(): void {
+  /**
+   * Runs the deadlock check now, taking "main" (code outside tasks) as finished: call it when
+   * nothing outside the tasks will act any more. Returns true when it found (and failed) a
+   * deadlock. See the notes at the top of this file.
+   */
+  checkDeadlock(): boolean {
+    if (this.blocked.size === 0 || this.draining) return false;
+    return this.findDeadlock();
+  }
+
+  private findDeadlock(): boolean {
     // Phase 1: is anything able to wake the blocked operations?
-    if (this.head < this.queue.length || this.timers > 0) return;
-    if (this.reactor && this.reactor.getDelayedCalls().length > 0) return;
-    for (const busy of this.wakeSources) if (busy()) return;
-    for (const t of this.live) if (!t.blockedOnChannels) return;
+    if (this.head < this.queue.length || this.timers > 0) return false;
+    if (this.reactor && this.reactor.getDelayedCalls().length > 0) return false;
+    for (const busy of this.wakeSources) if (busy()) return false;
+    for (const t of this.live) if (!t.blockedOnChannels) return false;
 
     // Phase 2: describe, then take every blocked operation out of its queues before failing any,
     // so that a task woken by its Deadlock cannot meet another one half-way.
@@ -206,6 +240,7 @@ export class Scheduler {
 
     // Phase 3: fail them, in the order they blocked.
     for (const op of ops) if (!op.called) op.errback(new Deadlock(message, blocked));
+    return true;
   }
 }
 
@@ -220,7 +255,18 @@ export type TaskResult<F> = F extends (...args: never[]) => infer X
         : X
   : never;
 
-let currentScheduler = new Scheduler();
+const defaultScheduler = new Scheduler();
+let currentScheduler = defaultScheduler;
+
+// When the event loop is about to exit, code outside tasks can no longer act: tasks still
+// blocked then are deadlocked (instead of the program exiting silently). Feature-detected, so
+// this module still runs where there is no `process` (browsers).
+const proc = (globalThis as { process?: { on?: (event: string, fn: () => void) => unknown } }).process;
+if (proc && typeof proc.on === "function") {
+  proc.on("beforeExit", () => {
+    currentScheduler.checkDeadlock();
+  });
+}
 
 /** The scheduler `go()` and blocking channel operations outside tasks use. */
 export function getScheduler(): Scheduler {

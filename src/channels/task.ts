@@ -8,7 +8,7 @@ import { CancelledError } from "../errors.js";
 import { Deferred } from "../deferred.js";
 import { Failure } from "../failure.js";
 import type { Coroutine } from "../coroutine.js";
-import { Runner, isGenerator, type Outcome } from "./runner.js";
+import { Runner, currentTask, isGenerator, type Outcome } from "./runner.js";
 import type { Scheduler } from "./scheduler.js";
 
 /** What `go()` accepts: a generator function, an async function, or any function. */
@@ -25,12 +25,15 @@ export class Task<R = unknown> {
   readonly id: number;
   /** The function's name (or `task`). */
   readonly name: string;
-  /** @internal How many channel operations this task has blocked (see Scheduler's deadlock check). */
+  /**
+   * @internal How many channel operations and `join()`s of other tasks this task waits on (see
+   * the Scheduler's deadlock check).
+   */
   blockedOps = 0;
   private runner: Runner<unknown> | null = null;
   private started = false;
   private outcome: Outcome<R> | null = null;
-  private joiners: Deferred<unknown>[] = [];
+  private joiners: Array<{ d: Deferred<unknown>; by: Task<unknown> | null }> = [];
 
   /** @internal Use `go()` or `Scheduler.go()`. */
   constructor(
@@ -48,7 +51,7 @@ export class Task<R = unknown> {
     return this.outcome === null;
   }
 
-  /** @internal True when it is suspended on channel operations only (nothing else can wake it). */
+  /** @internal True when it is suspended on channel operations or joins (nothing else wakes it). */
   get blockedOnChannels(): boolean {
     return this.started && this.outcome === null && this.runner !== null && !this.runner.running && this.runner.waitingOn !== null && this.blockedOps > 0;
   }
@@ -84,10 +87,24 @@ export class Task<R = unknown> {
    * `CancelledError` if it was killed.
    */
   join(): Deferred<R> {
-    const d = new Deferred<unknown>();
     const o = this.outcome;
-    if (o === null) this.joiners.push(d);
-    else settle(d, o, this.erased());
+    if (o !== null) {
+      const done = new Deferred<unknown>();
+      settle(done, o, this.erased());
+      return done as Deferred<R>;
+    }
+    // The joiner is blocked on this task, as on a channel: the deadlock check counts it.
+    const joiner = currentTask();
+    const sched = this.scheduler;
+    const d = new Deferred<unknown>((me) => {
+      const i = this.joiners.findIndex((j) => j.d === me);
+      if (i >= 0) {
+        this.joiners.splice(i, 1);
+        sched.joinEnded(joiner);
+      }
+    });
+    this.joiners.push({ d, by: joiner });
+    sched.joinStarted(joiner);
     return d as Deferred<R>;
   }
 
@@ -98,7 +115,8 @@ export class Task<R = unknown> {
     const joiners = this.joiners;
     this.joiners = [];
     if (o.kind === "failure" && joiners.length === 0) this.scheduler.panic(o.failure, this.erased());
-    for (const d of joiners) settle(d, o, this.erased());
+    for (const j of joiners) this.scheduler.joinEnded(j.by);
+    for (const j of joiners) settle(j.d, o, this.erased());
   }
 
   /** This task with its result type forgotten (Deferred is invariant, so Task<R> is too). */
