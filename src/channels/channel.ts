@@ -13,13 +13,13 @@
  * - Once closed, nothing waits in either queue; the buffer stays receivable.
  */
 import { ChannelClosed, TimeoutError } from "../errors.js";
-import { Deferred, fail, succeed } from "../deferred.js";
+import { Deferred, fail } from "../deferred.js";
 import type { Failure } from "../failure.js";
 import type { ReactorTime } from "../interfaces.js";
 import { Deque } from "../_internal/deque.js";
 import { currentTask } from "./runner.js";
 import { getScheduler } from "./scheduler.js";
-import { BlockedOp, WaitQueue, type WaitChannel, type Waiter } from "./wait-queue.js";
+import { BlockedOp, WaitQueue, fired, type WaitChannel, type Waiter } from "./wait-queue.js";
 
 /** Options for a blocking `recv`/`send` that gives up after a while. */
 export interface OpTimeoutOptions {
@@ -147,7 +147,7 @@ export class Channel<T> implements WaitChannel {
     if (this.isClosed) return fail(new ChannelClosed(`Cannot send on a closed channel: ${this}`));
     if (this.recvq.length > 0 || this.buf.length < this.max) {
       this.put(value);
-      return succeed(undefined);
+      return fired(undefined);
     }
     const owner = currentTask();
     const op = new SendOp(owner, owner ? owner.scheduler : getScheduler());
@@ -164,7 +164,7 @@ export class Channel<T> implements WaitChannel {
    * With `{timeout, clock}`, fails with `TimeoutError` (and takes nothing) when time runs out.
    */
   recv(options?: OpTimeoutOptions): Deferred<T> {
-    if (this.buf.length > 0 || this.sendq.length > 0) return succeed(this.take());
+    if (this.buf.length > 0 || this.sendq.length > 0) return fired(this.take());
     if (this.isClosed) return fail(new ChannelClosed(`Cannot receive from a closed channel: ${this} is closed and empty`));
     const owner = currentTask();
     const op = new RecvOp(owner, owner ? owner.scheduler : getScheduler());

@@ -13,10 +13,10 @@
  * closes); an `scase` on a closed channel is ready and fails the select with `ChannelClosed`.
  */
 import { ChannelClosed } from "../errors.js";
-import { Deferred, fail, succeed } from "../deferred.js";
+import { Deferred, fail } from "../deferred.js";
 import { currentTask } from "./runner.js";
 import { getScheduler } from "./scheduler.js";
-import { BlockedOp, type Waiter } from "./wait-queue.js";
+import { BlockedOp, fired, type Waiter } from "./wait-queue.js";
 import type { Channel } from "./channel.js";
 
 /** A case that receives from `chan` when it has a value. Make one with `rcase()`. */
@@ -101,10 +101,10 @@ class SelectOp extends BlockedOp {
 }
 
 function run(c: RCase<unknown> | SCase<unknown>): Deferred<unknown> {
-  if (c instanceof RCase) return succeed<unknown>([c, c.chan.take()]);
+  if (c instanceof RCase) return fired<unknown>([c, c.chan.take()]);
   if (c.chan.closed) return fail(new ChannelClosed(`Cannot send on a closed channel: ${c.chan}`));
   c.chan.put(c.value);
-  return succeed<unknown>([c, undefined]);
+  return fired<unknown>([c, undefined]);
 }
 
 /**
@@ -125,14 +125,14 @@ export function select<C extends SelectCase[]>(...cases: C): Deferred<SelectResu
 // The implementation's type is loose on purpose: Deferred is invariant, the overloads are exact.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function select(...args: unknown[]): Deferred<any> {
-  if (args.length === 0) return succeed(undefined);
+  if (args.length === 0) return fired(undefined);
   let cases = args;
   if (Array.isArray(args[0])) {
     if (args.length !== 1) {
       throw new TypeError("Select takes either a list of cases or cases as arguments, not both");
     }
     cases = args[0] as unknown[];
-    if (cases.length === 0) return succeed(undefined);
+    if (cases.length === 0) return fired(undefined);
   }
   let def: DCase | null = null;
   for (const c of cases) {
@@ -149,7 +149,7 @@ export function select(...args: unknown[]): Deferred<any> {
     if (!(c instanceof DCase) && c.ready()) return run(c);
   }
   // Pass 2: the default case.
-  if (def !== null) return succeed([def, undefined]);
+  if (def !== null) return fired([def, undefined]);
 
   // Pass 3: wait on every channel.
   const owner = currentTask();
