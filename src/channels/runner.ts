@@ -18,6 +18,7 @@ import { Deferred, isThenable } from "../deferred.js";
 import { Failure } from "../failure.js";
 import type { Coroutine } from "../coroutine.js";
 import type { Task } from "./task.js";
+import { BlockedOp } from "./wait-queue.js";
 
 let current: Task | null = null;
 
@@ -35,6 +36,17 @@ export type Outcome<R> =
 const NEXT = 0;
 const THROW = 1;
 const RETURN = 2;
+
+/** Calls `fn(...args)` as `owner` (so its channel operations know who they belong to). */
+export function callAs(owner: Task | null, fn: (...a: unknown[]) => unknown, args: unknown[]): unknown {
+  const prev = current;
+  current = owner;
+  try {
+    return fn(...args);
+  } finally {
+    current = prev;
+  }
+}
 
 /** Whether `x` is a generator object (a coroutine to run). */
 export function isGenerator(x: unknown): x is Coroutine<unknown> {
@@ -143,6 +155,13 @@ export class Runner<R> {
         }
       }
       const token = ++this.token;
+      if (d instanceof BlockedOp && !d.called && d.runner === null) {
+        // A channel operation tells us directly when it fires (see opFired).
+        d.runner = this;
+        d.runnerToken = token;
+        this.waitingOn = d;
+        return;
+      }
       let sync = true;
       let syncResult: unknown = undefined;
       let gotSync = false;
@@ -168,11 +187,36 @@ export class Runner<R> {
     }
   }
 
+  /** @internal A channel operation this runner waits on has fired (see BlockedOp.runner). */
+  opFired(op: BlockedOp, token: number): void {
+    if (op.paused > 0 || op.result instanceof Deferred) {
+      // A callback someone added made it wait on another Deferred: follow it the general way.
+      op.addBoth((res: unknown) => {
+        if (token === this.token) {
+          this.waitingOn = null;
+          this.advance(res instanceof Failure ? THROW : NEXT, res);
+        }
+        return undefined;
+      });
+      return;
+    }
+    const res = op.result;
+    if (res instanceof Failure) op.addErrback(consume); // handled here: not an unhandled error
+    else op.result = undefined;
+    if (token !== this.token) return; // killed meanwhile
+    this.waitingOn = null;
+    this.advance(res instanceof Failure ? THROW : NEXT, res);
+  }
+
   private finish(outcome: Outcome<R>): void {
     this.done = true;
     this.waitingOn = null;
     this.onDone(outcome);
   }
+}
+
+function consume(): undefined {
+  return undefined;
 }
 
 function throwInto<R>(gen: Coroutine<R>, f: Failure): IteratorResult<unknown, R> {

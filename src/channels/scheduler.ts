@@ -71,8 +71,11 @@ export class Scheduler {
   onPanic: PanicHandler;
   /** Whether the deadlock check runs. */
   detectDeadlocks: boolean;
-  /** @internal Operations blocked on channels, in the order they blocked. */
-  readonly blocked = new Set<BlockedOp>();
+  /** @internal How many operations are blocked on channels. */
+  blockedCount = 0;
+  // Blocked operations, in the order they blocked: an intrusive list (see BlockedOp.bprev).
+  private blockedHead: BlockedOp | null = null;
+  private blockedTail: BlockedOp | null = null;
   /** @internal Pending reed timers that may wake blocked operations. */
   timers = 0;
   private mainOps = 0;
@@ -129,7 +132,12 @@ export class Scheduler {
 
   /** @internal `op` is now blocked; outside a turn, make sure the deadlock check will run. */
   block(op: BlockedOp): void {
-    this.blocked.add(op);
+    op.inBlockedList = true;
+    op.bprev = this.blockedTail;
+    if (this.blockedTail) this.blockedTail.bnext = op;
+    else this.blockedHead = op;
+    this.blockedTail = op;
+    this.blockedCount++;
     if (op.owner) op.owner.blockedOps++;
     else this.mainOps++;
     if (!this.draining) this.requestDrain();
@@ -137,10 +145,16 @@ export class Scheduler {
 
   /** @internal `op` stopped waiting. */
   unblock(op: BlockedOp): void {
-    if (this.blocked.delete(op)) {
-      if (op.owner) op.owner.blockedOps--;
-      else this.mainOps--;
-    }
+    if (!op.inBlockedList) return;
+    op.inBlockedList = false;
+    if (op.bprev) op.bprev.bnext = op.bnext;
+    else this.blockedHead = op.bnext;
+    if (op.bnext) op.bnext.bprev = op.bprev;
+    else this.blockedTail = op.bprev;
+    op.bprev = op.bnext = null;
+    this.blockedCount--;
+    if (op.owner) op.owner.blockedOps--;
+    else this.mainOps--;
   }
 
   /** @internal `joiner` (null: main) started waiting on a task's `join()`. */
@@ -204,7 +218,7 @@ export class Scheduler {
     } finally {
       this.draining = false;
     }
-    if (this.blocked.size > 0 && this.detectDeadlocks && (this.mainOps > 0 || this.mainJoins > 0)) this.findDeadlock();
+    if (this.blockedCount > 0 && this.detectDeadlocks && (this.mainOps > 0 || this.mainJoins > 0)) this.findDeadlock();
   }
 
   /**
@@ -213,7 +227,7 @@ export class Scheduler {
    * deadlock. See the notes at the top of this file.
    */
   checkDeadlock(): boolean {
-    if (this.blocked.size === 0 || this.draining) return false;
+    if (this.blockedCount === 0 || this.draining) return false;
     return this.findDeadlock();
   }
 
@@ -226,7 +240,8 @@ export class Scheduler {
 
     // Phase 2: describe, then take every blocked operation out of its queues before failing any,
     // so that a task woken by its Deadlock cannot meet another one half-way.
-    const ops = [...this.blocked];
+    const ops: BlockedOp[] = [];
+    for (let op = this.blockedHead; op; op = op.bnext) ops.push(op);
     const blocked: BlockedOperation[] = ops.map((op) => ({
       task: op.owner ? String(op.owner) : "main",
       op: op.kind,

@@ -8,7 +8,7 @@ import { CancelledError } from "../errors.js";
 import { Deferred } from "../deferred.js";
 import { Failure } from "../failure.js";
 import type { Coroutine } from "../coroutine.js";
-import { Runner, currentTask, isGenerator, type Outcome } from "./runner.js";
+import { Runner, callAs, currentTask, isGenerator, type Outcome } from "./runner.js";
 import type { Scheduler } from "./scheduler.js";
 
 /** What `go()` accepts: a generator function, an async function, or any function. */
@@ -60,7 +60,17 @@ export class Task<R = unknown> {
   start(): void {
     if (this.outcome !== null) return; // killed before it started
     this.started = true;
-    this.runner = new Runner<unknown>(this.erased(), body(this.fn, this.args), (o) => this.finish(o as Outcome<R>));
+    const me = this.erased();
+    let gen: Coroutine<unknown>;
+    try {
+      // Calling the function is the task's first step: it runs as this task.
+      const x = callAs(me, this.fn, this.args);
+      gen = isGenerator(x) ? x : waitFor(x);
+    } catch (e) {
+      this.finish({ kind: "failure", failure: Failure.from(e) });
+      return;
+    }
+    this.runner = new Runner<unknown>(me, gen, (o) => this.finish(o as Outcome<R>));
     this.runner.start();
   }
 
@@ -136,9 +146,7 @@ function settle(d: Deferred<unknown>, o: Outcome<unknown>, task: Task<unknown>):
   else d.errback(new CancelledError(`Task was killed: ${task}`));
 }
 
-/** The task's coroutine: calls the function as the task's first step, then follows its result. */
-function* body(fn: (...a: unknown[]) => unknown, args: unknown[]): Coroutine<unknown> {
-  const x = fn(...args);
-  if (isGenerator(x)) return yield* x;
+/** A coroutine waiting for what a non-generator task function returned (Deferred, Promise, value). */
+function* waitFor(x: unknown): Coroutine<unknown> {
   return yield x;
 }

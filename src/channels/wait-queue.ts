@@ -10,7 +10,8 @@
  *   cancelled or failed by the deadlock check), and every one of its Waiters is out of its queue
  *   from then on.
  */
-import { Deferred } from "../deferred.js";
+import { Deferred, getDebugging } from "../deferred.js";
+import { Failure } from "../failure.js";
 import type { Scheduler } from "./scheduler.js";
 import type { Task } from "./task.js";
 
@@ -122,8 +123,23 @@ function cancelOp(d: Deferred<unknown>): void {
 export abstract class BlockedOp extends Deferred<unknown> {
   /** Whether it has stopped waiting (see the invariants above). */
   settled = false;
-  /** Its entries in channel queues. */
-  readonly waiters: Waiter[] = [];
+  /** Its entry in a channel queue (recv/send), or null when it has several (select). */
+  waiter: Waiter | null = null;
+  /** Its entries in channel queues when it has several (select). */
+  waiters: Waiter[] | null = null;
+  /** @internal Neighbours in the scheduler's list of blocked operations. */
+  bprev: BlockedOp | null = null;
+  /** @internal Neighbours in the scheduler's list of blocked operations. */
+  bnext: BlockedOp | null = null;
+  /** @internal Whether it is in the scheduler's list. */
+  inBlockedList = false;
+  /**
+   * @internal The task runner waiting on it, told directly when it fires (cheaper than a
+   * callback link; see Runner).
+   */
+  runner: { opFired(op: BlockedOp, token: number): void } | null = null;
+  /** @internal The runner's token for this wait. */
+  runnerToken = 0;
 
   constructor(
     /** The task that is blocked, or null for code outside any task ("main"). */
@@ -149,8 +165,38 @@ export abstract class BlockedOp extends Deferred<unknown> {
   /** Enqueues a Waiter for this op in `chan`'s receive or send queue. */
   wait(chan: WaitChannel, sending: boolean, value: unknown, selectCase: unknown): void {
     const w = new Waiter(this, chan, sending, value, selectCase);
-    this.waiters.push(w);
+    if (this.waiters !== null) this.waiters.push(w);
+    else if (this.waiter === null) this.waiter = w;
+    else {
+      this.waiters = [this.waiter, w];
+      this.waiter = null;
+    }
     (sending ? chan.sendq : chan.recvq).push(w);
+  }
+
+  /** Fires with `result` (see Deferred.callback), then tells a waiting task runner. */
+  override callback(result: unknown): void {
+    // Nothing chained and nothing to record: fire without running an empty chain (as `fired`).
+    const chain = this as unknown as { links: unknown[]; head: number };
+    if (!this.called && chain.links.length === chain.head && !getDebugging() && !(result instanceof Failure)) {
+      this.called = true;
+      this.result = result;
+    } else super.callback(result);
+    const r = this.runner;
+    if (r !== null) {
+      this.runner = null;
+      r.opFired(this, this.runnerToken);
+    }
+  }
+
+  /** Fails with `reason` (see Deferred.errback), then tells a waiting task runner. */
+  override errback(reason?: unknown): void {
+    super.errback(reason);
+    const r = this.runner;
+    if (r !== null) {
+      this.runner = null;
+      r.opFired(this, this.runnerToken);
+    }
   }
 
   /** Registers the op with its scheduler as blocked (after its `wait` calls). */
@@ -162,13 +208,19 @@ export abstract class BlockedOp extends Deferred<unknown> {
   settle(): void {
     if (this.settled) return;
     this.settled = true;
-    for (const w of this.waiters) if (w.queued) (w.sending ? w.chan.sendq : w.chan.recvq).remove(w);
+    const w = this.waiter;
+    if (w !== null) {
+      if (w.queued) (w.sending ? w.chan.sendq : w.chan.recvq).remove(w);
+    } else if (this.waiters !== null) {
+      for (const x of this.waiters) if (x.queued) (x.sending ? x.chan.sendq : x.chan.recvq).remove(x);
+    }
     this.scheduler.unblock(this);
   }
 
   /** The channels it waits on (for deadlock reports). */
   channelNames(): string[] {
-    return this.waiters.filter((w) => w.queued).map((w) => String(w.chan));
+    const all = this.waiters ?? (this.waiter ? [this.waiter] : []);
+    return all.filter((w) => w.queued).map((w) => String(w.chan));
   }
 
   /**
