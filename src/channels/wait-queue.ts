@@ -5,7 +5,7 @@
  * Invariants:
  * - A Waiter is in at most one WaitQueue (its channel's receive or send queue) and `queued` says
  *   whether it is; removal is O(1) and leaves the other entries in order.
- * - A BlockedOp is registered with its scheduler (`Scheduler.blocked`) from the moment it waits
+ * - A BlockedOp is in its scheduler's list of blocked operations from the moment it waits
  *   until it is settled; `settled` flips exactly once, when it stops waiting (matched, closed,
  *   cancelled or failed by the deadlock check), and every one of its Waiters is out of its queue
  *   from then on.

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { Deadlock } from "../../src/errors.js";
 import { Deferred } from "../../src/deferred.js";
@@ -155,6 +156,15 @@ describe("the default scheduler (microtasks)", () => {
     go(() => c.send("hi"));
     const [, v] = await select(rcase(c));
     assert.equal(v, "hi");
+  });
+
+  it("reports tasks still blocked when the event loop is about to exit (child process)", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", "test/channels/fixtures/deadlock-at-exit.ts"], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    assert.equal(r.stdout, "main done\n");
+    assert.match(r.stderr, /Unhandled error in task "stuck" \(#1\)\nDeadlock: All tasks are blocked on channels and nothing can wake them: task "stuck" \(#1\) in recv on chan#1 "never"/);
   });
 
   it("setScheduler returns the scheduler it replaces", () => {
