@@ -372,3 +372,40 @@ function pyRepr(s: string): string {
   }
   return q + out + q;
 }
+
+// --- Channels ---------------------------------------------------------------------------------
+
+/**
+ * A channel operation met a closed channel: `send` on a closed channel, `recv` on a closed and
+ * empty one, a `select` whose chosen `scase` targets a closed channel, or a send or receive that
+ * was blocked when the channel was closed.
+ */
+export class ChannelClosed extends ReedError {
+  constructor(message = "Channel is closed") {
+    super(message, "ERR_REED_CHANNEL_CLOSED");
+  }
+}
+
+/** One blocked operation named in a `Deadlock` report. */
+export interface BlockedOperation {
+  /** Who is blocked: `main` (code outside any task) or a task's name, e.g. `task "worker" (#3)`. */
+  readonly task: string;
+  /** `recv`, `send` or `select`. */
+  readonly op: string;
+  /** The channels it waits on, e.g. `["chan#2 \"jobs\""]`. */
+  readonly channels: readonly string[];
+}
+
+/**
+ * Tasks (or code outside any task) are blocked on channels and nothing can ever wake them: no
+ * runnable task, no pending timer, no I/O. Every blocked operation fails with this error; the
+ * message and `blocked` name each blocked task and the channels it waits on.
+ */
+export class Deadlock extends ReedError {
+  /** The operations that were blocked when the deadlock was found, in the order they blocked. */
+  readonly blocked: readonly BlockedOperation[];
+  constructor(message: string, blocked: readonly BlockedOperation[] = []) {
+    super(message, "ERR_REED_DEADLOCK");
+    this.blocked = blocked;
+  }
+}

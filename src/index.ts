@@ -33,6 +33,9 @@ export {
   NotPaused,
   NetstringParseError,
   StringTooLongError,
+  ChannelClosed,
+  Deadlock,
+  type BlockedOperation,
 } from "./errors.js";
 export type {
   IDelayedCall,
@@ -111,3 +114,26 @@ export {
   type CooperatorScheduler,
   type TerminationPredicateFactory,
 } from "./task/index.js";
+export {
+  Channel,
+  chan,
+  type ChannelOptions,
+  type OpTimeoutOptions,
+  type TryRecvResult,
+  type TrySendResult,
+} from "./channels/channel.js";
+export { select, rcase, scase, dcase, RCase, SCase, DCase, type SelectCase, type SelectResult } from "./channels/select.js";
+export {
+  Scheduler,
+  go,
+  getScheduler,
+  setScheduler,
+  logPanic,
+  type SchedulerOptions,
+  type PanicHandler,
+  type TaskResult,
+} from "./channels/scheduler.js";
+export { Task, type TaskFunction } from "./channels/task.js";
+export { currentTask } from "./channels/runner.js";
+export { timeout, sleep, after } from "./channels/timeout.js";
+
