@@ -89,3 +89,10 @@ test("clients 6.0 keeps the original poem when the transform server is gone", as
   assert.match(r.stderr, /Cummingsify failed!/);
   assert.match(r.stdout, /Science! true daughter/);
 });
+
+test("the channels client receives each download's outcome from a channel", async () => {
+  const r = await example("get-poetry-channels.ts", [poem, dead]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^127\.0\.0\.1:\d+ sent \d+ characters:\nSonnet/m);
+  assert.match(r.stderr, /^127\.0\.0\.1:\d+ failed: Connection was refused/m);
+});
