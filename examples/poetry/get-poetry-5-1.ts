@@ -5,7 +5,7 @@
  */
 import type { Failure } from "../../src/index.js";
 import { reactor } from "../../src/node/index.js";
-import { getPoetry } from "../../src/apps/poetry/client.js";
+import { getPoetry } from "../../src/apps/poetry/index.js";
 import { CannotCummingsify, cummingsify51 } from "./cummingsify.js";
 import { parseAddresses } from "./_args.js";
 

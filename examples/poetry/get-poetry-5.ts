@@ -6,7 +6,7 @@
  */
 import type { Failure } from "../../src/index.js";
 import { reactor } from "../../src/node/index.js";
-import { getPoetry } from "../../src/apps/poetry/client.js";
+import { getPoetry } from "../../src/apps/poetry/index.js";
 import { cummingsify, GibberishError } from "./cummingsify.js";
 import { parseAddresses } from "./_args.js";
 

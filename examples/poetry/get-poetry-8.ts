@@ -5,8 +5,7 @@
  */
 import { DeferredList, inlineCallbacks } from "../../src/index.js";
 import { reactor } from "../../src/node/index.js";
-import { getPoetry } from "../../src/apps/poetry/client.js";
-import { TransformProxy } from "../../src/apps/poetry/transform.js";
+import { getPoetry, TransformProxy } from "../../src/apps/poetry/index.js";
 import { parseAddresses } from "./_args.js";
 
 const [xform, ...addresses] = parseAddresses(process.argv.slice(2), "get-poetry-8.ts [HOST:]XFORM_PORT [HOST:]PORT ...");

@@ -6,7 +6,7 @@
  */
 import { chan, go } from "../../src/index.js";
 import { reactor } from "../../src/node/index.js";
-import { getPoetry } from "../../src/apps/poetry/client.js";
+import { getPoetry } from "../../src/apps/poetry/index.js";
 import { parseAddresses } from "./_args.js";
 
 type Outcome = { from: string; poem: string } | { from: string; error: string };
