@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { COMMANDS, runCli } from "../../src/apps/commands.js";
 import { isGroup } from "../../src/apps/command.js";
@@ -89,4 +91,18 @@ test("reed simulate reports bad lines with the tutorial's messages and keeps rea
   assert.match(r.stdout, /^ERROR: \('result more than 6 chars long', '1234567'\)$/m);
   assert.match(r.stdout, /^ERROR: missing command$/m);
   assert.ok(r.stdout.endsWith(readFileSync(new URL("../../../shared/golden/simulator/sim_one_pair_wide.txt", import.meta.url), "utf8")));
+});
+
+test("reed simulate --svg writes the diagrams as an SVG picture too", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "reed-sim-"));
+  try {
+    const file = join(dir, "chain.svg");
+    const r = await run(["simulate", "--svg", file], { input: "r good f bad\n\n" });
+    assert.equal(r.code, 0, r.stderr);
+    const svg = readFileSync(file, "utf8");
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match(svg, />bad\*</);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,7 +1,8 @@
 /**
  * Live progress bars on a terminal: one line per download, redrawn in place (at most every
- * 50 ms). A poem's length is unknown until the server closes, so each bar is drawn against the
- * largest download so far; the byte count and the state say the rest.
+ * 50 ms). A poem's length is unknown until the server closes, so a finished download's bar is
+ * full and one in progress is drawn against the largest download so far; the byte count and the
+ * state say the rest. Lines are cut to the terminal's width.
  */
 import type { IDelayedCall } from "../../interfaces.js";
 import type { DownloadTask } from "./download.js";
@@ -17,7 +18,7 @@ export class ProgressDisplay {
 
   constructor(
     private readonly reactor: PoetryReactor,
-    private readonly out: NodeJS.WritableStream,
+    private readonly out: NodeJS.WritableStream & { columns?: number },
     private readonly tasks: readonly DownloadTask[],
   ) {}
 
@@ -42,10 +43,13 @@ export class ProgressDisplay {
     const labelW = Math.max(...this.tasks.map((t) => addressText(t.host, t.port).length));
     let text = this.drawnLines ? `\x1b[${this.drawnLines}A` : "";
     for (const t of this.tasks) {
-      const filled = Math.round((t.bytes / scale) * BAR);
+      const filled = t.finished !== null && !t.error ? BAR : Math.round((t.bytes / scale) * BAR);
       const state = t.error ? `failed: ${t.error.getErrorMessage()}` : t.finished !== null ? "done" : t.started === null ? "waiting" : "downloading";
       const bar = "█".repeat(filled) + "░".repeat(BAR - filled);
-      text += `\x1b[2KTask ${t.index} ${addressText(t.host, t.port).padEnd(labelW)} ${bar} ${String(t.bytes).padStart(6)} bytes  ${state}\n`;
+      let line = `Task ${t.index} ${addressText(t.host, t.port).padEnd(labelW)} ${bar} ${String(t.bytes).padStart(6)} bytes  ${state}`;
+      const width = this.out.columns;
+      if (width && line.length >= width) line = line.slice(0, Math.max(0, width - 2)) + "…";
+      text += `\x1b[2K${line}\n`;
     }
     this.drawnLines = this.tasks.length;
     this.out.write(text);

@@ -112,6 +112,14 @@ test("--sequential downloads one after another and takes longer than the concurr
   assert.ok(seconds(seq.stdout) > seconds(conc.stdout), `sequential ${seconds(seq.stdout)} s > concurrent ${seconds(conc.stdout)} s`);
 });
 
+test("--one-at-a-time makes the second client wait until the first is served", async () => {
+  const { port } = await server(["poetry", "serve", "--one-at-a-time", "--num-bytes", "200", "--delay", "0.05", "science"]);
+  const r = await run(["poetry", "get", "--verbose", String(port), String(port)]);
+  assert.equal(r.code, 0, r.stderr);
+  const order = r.stdout.split("\n").filter((l) => / got \d+ bytes/.test(l)).map((l) => l[5]).join("");
+  assert.match(order, /^1+2+$/, `the second download starts after the first: ${order}`);
+});
+
 test("a refused connection is reported for that server, with the reason, and exit status 1", async () => {
   const dead = await freePort();
   const r = await run(["poetry", "get", String(fast[1]), String(dead)]);
