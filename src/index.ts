@@ -20,6 +20,14 @@ export {
   DNSLookupError,
   UserError,
   CannotListenError,
+  ThreadPoolStopped,
+  ThreadCloneError,
+  WorkerThreadExited,
+  NotInThreadJob,
+  ProcessDone,
+  ProcessTerminated,
+  ProcessExitedAlready,
+  ProcessStderrOutput,
 } from "./errors.js";
 export type {
   IDelayedCall,
