@@ -77,11 +77,11 @@ interface Slot {
   lastError: unknown;
 }
 
-// The code each worker runs. Plain JavaScript (CommonJS, evaluated), so it loads without any
-// TypeScript loader; see the module comment.
+// The code each worker runs. Plain JavaScript, valid both as a script and as a module (the worker
+// inherits flags such as --input-type=module), so it loads without any TypeScript loader; see the
+// module comment.
 const BOOTSTRAP = String.raw`
-"use strict";
-const { parentPort, workerData } = require("node:worker_threads");
+import("node:worker_threads").then(({ parentPort, workerData }) => {
 const JOB = Symbol.for("reed.threads.job");
 const MOVE = Symbol.for("reed.threads.move");
 let loader = null;
@@ -122,6 +122,7 @@ parentPort.on("message", async (msg) => {
   } catch (e) {
     parentPort.postMessage({ id, ok: false, cloneError: true, error: serializeError(e) });
   }
+});
 });
 `;
 

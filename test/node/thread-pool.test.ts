@@ -195,3 +195,18 @@ test("adjustPoolsize rejects a maximum below one", () => {
   assert.throws(() => pool.adjustPoolsize(3, 2), RangeError);
   pool.stop();
 });
+
+test("an idle pool does not keep the process alive (child process, bounded by a timeout)", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const poolURL = new URL("../../src/node/thread-pool.ts", import.meta.url).href;
+  const script = `
+    const { ThreadPool } = await import(${JSON.stringify(poolURL)});
+    const pool = new ThreadPool({ minThreads: 1, maxThreads: 2 });
+    const r = await pool.run({ module: ${JSON.stringify(JOBS.href)}, name: "add" }, [2, 2]);
+    console.log("result", r);
+  `;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 20_000 });
+  assert.equal(r.signal, null, "the child had to be killed: the pool kept it alive");
+  assert.equal(r.stdout.trim(), "result 4");
+  assert.equal(r.status, 0);
+});
