@@ -239,11 +239,18 @@ export class ProcessTerminated extends ConnectionLost {
     readonly signal: number | null = null,
     /** The signal's name (`"SIGKILL"`), or null. */
     readonly signalName: string | null = null,
+    /** Why the process could not run at all (e.g. the executable was not found), if that is what happened. */
+    cause?: unknown,
   ) {
     super(
       `A process has ended with a probable error condition: ${
-        signal !== null ? `process ended by signal ${signal}${signalName ? ` (${signalName})` : ""}.` : `process ended with exit code ${exitCode}.`
+        cause !== undefined
+          ? `process could not be started: ${cause instanceof Error ? cause.message : String(cause)}`
+          : signal !== null
+            ? `process ended by signal ${signal}${signalName ? ` (${signalName})` : ""}.`
+            : `process ended with exit code ${exitCode}.`
       }`,
+      cause === undefined ? undefined : { cause },
     );
     Object.defineProperty(this, "code", { value: "ERR_REED_PROCESS_TERMINATED" });
   }
