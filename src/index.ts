@@ -43,8 +43,9 @@ export type {
   IConnector,
   IListeningPort,
 } from "./interfaces.js";
-export { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "./protocols/address.js";
+export { IPv4Address, IPv6Address, UNIXAddress, PipeAddress, type IAddress } from "./protocols/address.js";
 export { Protocol } from "./protocols/protocol.js";
+export { ProcessProtocol, type IProcessTransport } from "./protocols/process-protocol.js";
 export { Factory, ServerFactory, ClientFactory, type ProtocolClass } from "./protocols/factory.js";
 export { DelayedCall, type DelayedCallOwner } from "./delayed-call.js";
 export { Failure, type ErrorType } from "./failure.js";

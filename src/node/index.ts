@@ -11,3 +11,11 @@ export {
   type ThreadReactor,
 } from "./threads.js";
 export { callFromThread, blockingCallFromThread, move, isInThreadJob, type Moved } from "./worker-thread.js";
+export {
+  spawnProcess,
+  getProcessOutput,
+  getProcessOutputAndValue,
+  getProcessValue,
+  type SpawnProcessOptions,
+} from "./process.js";
+export { StandardIO, type StandardIOOptions, type IHalfCloseableProtocol } from "./stdio.js";
