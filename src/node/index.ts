@@ -19,3 +19,5 @@ export {
   type SpawnProcessOptions,
 } from "./process.js";
 export { StandardIO, type StandardIOOptions, type IHalfCloseableProtocol } from "./stdio.js";
+export { NodeReactor, createReactor, reactor, type NodeRunOptions } from "./reactor.js";
+export { react } from "./react.js";
