@@ -61,3 +61,21 @@ test("callInThread logs a job's error instead of returning it", async () => {
     globalLogPublisher.removeObserver(observer);
   }
 });
+
+test("with a real NodeReactor, stopping the reactor stops its pool after the running job finishes", async () => {
+  const { createReactor } = await import("../../src/node/reactor.js");
+  const reactor = createReactor();
+  let result: unknown;
+  let pool: ThreadPool | undefined;
+  reactor.callWhenRunning(() => {
+    pool = getThreadPool(reactor);
+    deferToThread(reactor, { module: JOBS, name: "spin" }, 30).addCallback((r) => {
+      result = r;
+    });
+    reactor.stop();
+  });
+  await reactor.run({ installSignalHandlers: false });
+  assert.equal(result, 30, "shutdown waited for the running job");
+  assert.equal(pool!.workers, 0);
+  assert.equal(pool!.stopped, true);
+});
