@@ -85,6 +85,7 @@ import("node:worker_threads").then(({ parentPort, workerData }) => {
 const JOB = Symbol.for("reed.threads.job");
 const MOVE = Symbol.for("reed.threads.move");
 let loader = null;
+const modules = new Map();
 function ready() {
   if (!workerData.tsxApi) return null;
   if (!loader) loader = import(workerData.tsxApi).then((m) => { m.register(); });
@@ -103,9 +104,14 @@ parentPort.on("message", async (msg) => {
   const { id, module, name, args, port } = msg;
   let reply, transfer = [];
   try {
-    const r = ready();
-    if (r) await r;
-    const mod = await import(module);
+    // Modules are cached here: a repeated import() still goes through the loader (and its hooks).
+    let mod = modules.get(module);
+    if (mod === undefined) {
+      const r = ready();
+      if (r) await r;
+      mod = await import(module);
+      modules.set(module, mod);
+    }
     const fn = mod[name];
     if (typeof fn !== "function") throw new TypeError("Worker module has no function export named " + JSON.stringify(name) + ": " + module);
     globalThis[JOB] = { port: port ?? null };
