@@ -34,8 +34,8 @@ async function lateness(mode: "inline" | "thread"): Promise<{ worstMs: number; t
     void probe.start(TICK);
     if (mode === "thread") getThreadPool(reactor); // start the pool outside the measured window
     reactor.callLater(0.1, () => {
-      const work: Deferred<unknown> =
-        mode === "inline" ? Deferred.fromPromise(Promise.resolve(spin(WORK_MS))) : deferToThread(reactor, { module: JOBS, name: "spin" }, WORK_MS);
+      const work: Deferred<number> =
+        mode === "inline" ? Deferred.fromPromise(Promise.resolve(spin(WORK_MS))) : deferToThread<number>(reactor, { module: JOBS, name: "spin" }, WORK_MS);
       work.addBoth(() => {
         reactor.callLater(3 * TICK, () => {
           probe.stop();
