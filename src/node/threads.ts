@@ -31,11 +31,12 @@ const suggested = new WeakMap<object, number>();
 
 /**
  * The reactor's thread pool, made on first use with the suggested size (default: the number of
- * CPUs) and stopped by the reactor's `before shutdown` trigger (running jobs finish first).
+ * CPUs) and stopped by the reactor's `before shutdown` trigger (running jobs finish first). Once
+ * stopped it stays stopped: jobs submitted after shutdown fail with `ThreadPoolStopped`.
  */
 export function getThreadPool(reactor: ThreadReactor): ThreadPool {
   let pool = pools.get(reactor);
-  if (!pool || pool.stopped) {
+  if (!pool) {
     const size = suggested.get(reactor);
     const created = new ThreadPool(size === undefined ? {} : { maxThreads: size });
     pools.set(reactor, created);

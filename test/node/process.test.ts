@@ -238,3 +238,11 @@ test("getProcessOutputAndValue fails with [out, err, signal] when a signal kills
 test("getProcessValue fires with the exit code", async () => {
   assert.equal(await getProcessValue(NODE, ["-e", "process.exit(7)"]), 7);
 });
+
+test("loseConnection closes the child's pipes: it sees EOF on stdin and can still exit cleanly", async () => {
+  const p = run("process.stdin.on('end', () => process.exit(0)); process.stdin.resume()");
+  p.transport.loseConnection();
+  const reason = await p.ended;
+  assert.ok(reason.value instanceof ProcessDone);
+  assert.ok(p.events.includes("inConnectionLost") && p.events.includes("outConnectionLost"));
+});

@@ -210,3 +210,16 @@ test("an idle pool does not keep the process alive (child process, bounded by a 
   assert.equal(r.stdout.trim(), "result 4");
   assert.equal(r.status, 0);
 });
+
+test("cancelling a job blocked in blockingCallFromThread terminates it; the handler's later answer goes nowhere", async (t) => {
+  const pool = new ThreadPool({ maxThreads: 1 });
+  t.after(() => pool.stop());
+  const never = new Deferred<string>();
+  let asked = false;
+  const d = pool.run(job("ask", { handlers: { lookup: () => ((asked = true), never) } }), ["k"]);
+  while (!asked) await new Promise((r) => setTimeout(r, 5));
+  d.cancel();
+  assert.ok((await failureOf(d)).value instanceof CancelledError);
+  never.callback("late");
+  assert.equal(await pool.run(job("add"), [1, 1]), 2);
+});

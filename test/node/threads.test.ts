@@ -79,3 +79,11 @@ test("with a real NodeReactor, stopping the reactor stops its pool after the run
   assert.equal(pool!.workers, 0);
   assert.equal(pool!.stopped, true);
 });
+
+test("after the reactor has shut down, deferToThread fails with ThreadPoolStopped", async () => {
+  const reactor = new TriggerClock();
+  getThreadPool(reactor);
+  await reactor.shutdown();
+  const e = await deferToThread(reactor, { module: JOBS, name: "add" }, 1, 2).asPromise().catch((x: unknown) => x);
+  assert.ok(e instanceof ThreadPoolStopped);
+});
