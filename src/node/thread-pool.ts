@@ -2,10 +2,11 @@
  * ThreadPool: a pool of `worker_threads` workers that run exported functions of ES modules.
  *
  * Why not Piscina: Piscina loads its task wrapper from a file by path, and on Node 20 a worker
- * ignores `--import` loaders in `execArgv`, so neither reed's wrapper nor a job module can be
- * TypeScript while running from source (tests, `node --import tsx`). This pool's bootstrap is
+ * does not apply `--import` loaders from its `execArgv` (checked with tsx, 4.x), so neither reed's
+ * wrapper nor a job module can be TypeScript while running from source (tests,
+ * `node --import tsx`). This pool's bootstrap is
  * JavaScript source evaluated in the worker (`eval: true`); when reed itself runs from `.ts`
- * source it registers tsx inside the worker first, so job modules may be `.ts` too. The rest of
+ * source, or a job module is `.ts`, it registers tsx (if installed) inside the worker first. The rest of
  * what we need from a pool (FIFO queue, lazy workers, unref when idle, terminate on cancel,
  * graceful stop) is small; `bench/threads.ts` shows the per-job overhead against a raw
  * `postMessage` round trip.
@@ -86,9 +87,10 @@ const JOB = Symbol.for("reed.threads.job");
 const MOVE = Symbol.for("reed.threads.move");
 let loader = null;
 const modules = new Map();
-function ready() {
-  if (!workerData.tsxApi) return null;
-  if (!loader) loader = import(workerData.tsxApi).then((m) => { m.register(); });
+function ready(tsx) {
+  const api = tsx ?? workerData.tsxApi;
+  if (!api) return null;
+  if (!loader) loader = import(api).then((m) => { m.register(); });
   return loader;
 }
 function serializeError(e) {
@@ -101,13 +103,13 @@ function serializeError(e) {
   try { return { isError: false, value: structuredClone(e) }; } catch { return { isError: false, value: String(e) }; }
 }
 parentPort.on("message", async (msg) => {
-  const { id, module, name, args, port } = msg;
+  const { id, module, name, args, port, tsx } = msg;
   let reply, transfer = [];
   try {
     // Modules are cached here: a repeated import() still goes through the loader (and its hooks).
     let mod = modules.get(module);
     if (mod === undefined) {
-      const r = ready();
+      const r = ready(tsx);
       if (r) await r;
       mod = await import(module);
       modules.set(module, mod);
@@ -132,9 +134,11 @@ parentPort.on("message", async (msg) => {
 });
 `;
 
-/** Where tsx's register API is, when reed runs from TypeScript source (so workers need it too). */
+/**
+ * Where tsx's register API is, when reed runs from TypeScript source or a job module is
+ * TypeScript (so the worker needs it too); undefined when tsx is not installed.
+ */
 function tsxApiURL(): string | undefined {
-  if (!import.meta.url.endsWith(".ts")) return undefined;
   try {
     return import.meta.resolve("tsx/esm/api");
   } catch {
@@ -171,7 +175,7 @@ export class ThreadPool {
   private readonly queue: Job[] = [];
   private nextId = 1;
   private stopping: Deferred<void> | null = null;
-  private readonly tsxApi = tsxApiURL();
+  private readonly tsxApi = import.meta.url.endsWith(".ts") ? tsxApiURL() : undefined;
 
   constructor(options: ThreadPoolOptions = {}) {
     this.min = Math.max(0, options.minThreads ?? 0);
@@ -317,7 +321,8 @@ export class ThreadPool {
     try {
       const transfer: Transferable[] = [...job.transfer];
       if (port2) transfer.push(port2);
-      slot.worker.postMessage({ id: job.id, module: job.module, name: job.name, args: job.args, port: port2 ?? undefined }, transfer);
+      const tsx = this.tsxApi === undefined && /\.[mc]?ts$/.test(job.module) ? tsxApiURL() : undefined;
+      slot.worker.postMessage({ id: job.id, module: job.module, name: job.name, args: job.args, port: port2 ?? undefined, tsx }, transfer);
     } catch (e) {
       this.closePort(job);
       this.idle.push(slot);
