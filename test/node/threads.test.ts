@@ -3,7 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { deferToThread, deferToThreadPool, getThreadPool, suggestThreadPoolSize, callInThread } from "../../src/node/threads.js";
 import { ThreadPool } from "../../src/node/thread-pool.js";
-import { ThreadPoolStopped, globalLogPublisher, type LogEvent } from "../../src/index.js";
+import { ThreadPoolStopped } from "../../src/index.js";
+import { captureLogs, assertNoLoggedErrors } from "../../src/testing/log-capture.js";
 import { TriggerClock } from "./fake-reactor.js";
 
 const JOBS = new URL("./fixtures/thread-jobs.ts", import.meta.url);
@@ -50,15 +51,15 @@ test("deferToThreadPool uses the given pool", async () => {
 
 test("callInThread logs a job's error instead of returning it", async () => {
   const reactor = new TriggerClock();
-  const events: LogEvent[] = [];
-  const observer = (e: LogEvent): void => void events.push(e);
-  globalLogPublisher.addObserver(observer);
+  const logs = captureLogs();
   try {
     callInThread(reactor, { module: JOBS, name: "failType" });
     await reactor.shutdown();
-    assert.ok(events.some((e) => e.format.includes("Unhandled error in a thread job")));
+    const errors = logs.flushLoggedErrors(TypeError);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.getErrorMessage(), "Expected a number");
   } finally {
-    globalLogPublisher.removeObserver(observer);
+    assertNoLoggedErrors(logs);
   }
 });
 
