@@ -97,7 +97,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
   private head = 0;
   private running = false;
   private suppressAlreadyCalled = false;
-  private canceller: Canceller<T> | undefined;
+  private canceller: ((d: unknown) => void) | undefined;
   private record: FailRecord | undefined;
   /** The Deferred this one is waiting on (set while paused on a returned Deferred). */
   private chainedTo: Deferred<unknown> | null = null;
@@ -107,7 +107,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *   Deferred itself, otherwise the Deferred fails with `CancelledError`.
    */
   constructor(canceller?: Canceller<T>) {
-    this.canceller = canceller;
+    this.canceller = canceller as ((d: unknown) => void) | undefined;
     if (debugging) {
       this.record = new FailRecord();
       this.record.creator = stackHere();

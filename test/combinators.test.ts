@@ -18,7 +18,7 @@ test("DeferredList gives [success, result] pairs in list order whatever the firi
   d2.errback(new TypeError("v"));
   assert.equal(result, undefined);
   d1.callback("a");
-  const r = result as [boolean, unknown][];
+  const r = result as unknown as [boolean, unknown][];
   assert.deepEqual(r[0], [true, "a"]);
   assert.equal(r[1]![0], false);
   assert.ok((r[1]![1] as Failure).check(TypeError));
