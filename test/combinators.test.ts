@@ -90,7 +90,7 @@ test("race fails with FailureGroup when every member fails", () => {
   let err: unknown;
   race([a, b]).addErrback((f) => (err = f.value));
   a.errback(new TypeError("a"));
-  assert.equal(err, undefined);
+  assert.equal(err as unknown, undefined);
   b.errback(new RangeError("b"));
   assert.ok(err instanceof FailureGroup);
   assert.equal((err as FailureGroup).failures.length, 2);
