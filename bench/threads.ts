@@ -13,9 +13,9 @@ import { LoopingCall } from "../src/task/looping-call.js";
 import { deferToThread, getThreadPool } from "../src/node/threads.js";
 import { ThreadPool } from "../src/node/thread-pool.js";
 import { Deferred } from "../src/index.js";
-import { spin } from "./threads-jobs.js";
+import { spin } from "./fixtures/threads-jobs.js";
 
-const JOBS = new URL("./threads-jobs.ts", import.meta.url);
+const JOBS = new URL("./fixtures/threads-jobs.ts", import.meta.url);
 const WORK_MS = 2000;
 const TICK = 0.01;
 
