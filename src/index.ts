@@ -20,6 +20,14 @@ export {
   DNSLookupError,
   UserError,
   CannotListenError,
+  ThreadPoolStopped,
+  ThreadCloneError,
+  WorkerThreadExited,
+  NotInThreadJob,
+  ProcessDone,
+  ProcessTerminated,
+  ProcessExitedAlready,
+  ProcessStderrOutput,
   ReactorNotRunning,
   ReactorNotRestartable,
   ReactorAlreadyRunning,
@@ -56,8 +64,9 @@ export type {
   IConnector,
   IListeningPort,
 } from "./interfaces.js";
-export { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "./protocols/address.js";
+export { IPv4Address, IPv6Address, UNIXAddress, PipeAddress, type IAddress } from "./protocols/address.js";
 export { Protocol } from "./protocols/protocol.js";
+export { ProcessProtocol, type IProcessTransport } from "./protocols/process-protocol.js";
 export { Factory, ServerFactory, ClientFactory, type ProtocolClass } from "./protocols/factory.js";
 export { ReconnectingClientFactory, type ReconnectingClientFactoryOptions } from "./protocols/reconnecting.js";
 export { LineReceiver, LineOnlyReceiver } from "./protocols/basic/line.js";
