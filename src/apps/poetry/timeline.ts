@@ -25,7 +25,7 @@ export function renderTimeline(tasks: readonly DownloadTask[], title: string, t0
   const span = Math.max(0.001, ...ends.map((e) => e - t0));
   const x = (t: number): number => LABEL_W + ((t - t0) / span) * PLOT_W;
   const height = TOP + tasks.length * LANE_H + 40;
-  const width = LABEL_W + PLOT_W + 30;
+  const width = LABEL_W + PLOT_W + 110; // room for the "✓ 3003 B" after the last lane
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
