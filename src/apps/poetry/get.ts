@@ -55,7 +55,8 @@ function describe(task: DownloadTask): string {
   const from = addressText(task.host, task.port);
   if (task.error) return `Task ${task.index}: failed to get poetry from ${from}: ${task.error.getErrorMessage()}`;
   const note = task.transformed === true ? " (cummingsified)" : task.transformed === false ? " (Cummingsify failed! kept the original)" : "";
-  return `Task ${task.index}: ${task.bytes} bytes of poetry from ${from}${note}`;
+  // The tutorial's summary line, exactly (the task number is the argument's position).
+  return `Task ${task.index}: ${task.bytes} bytes of poetry${note}`;
 }
 
 /** The `reed poetry get` command. */

@@ -86,9 +86,9 @@ test("serve announces 'Serving <file> on port <N>.'", async () => {
 test("get downloads the whole poems and ends with 'Got N poems in H:MM:SS.ffffff'", async () => {
   const r = await run(["poetry", "get", ...fast.map(String)]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^Task 1: 3003 bytes of poetry from 127\.0\.0\.1:\d+$/m);
-  assert.match(r.stdout, /^Task 2: 615 bytes of poetry from 127\.0\.0\.1:\d+$/m);
-  assert.match(r.stdout, /^Task 3: 653 bytes of poetry from 127\.0\.0\.1:\d+$/m);
+  assert.match(r.stdout, /^Task 1: 3003 bytes of poetry$/m);
+  assert.match(r.stdout, /^Task 2: 615 bytes of poetry$/m);
+  assert.match(r.stdout, /^Task 3: 653 bytes of poetry$/m);
   assert.match(r.stdout, /^Got 3 poems in \d:\d\d:\d\d\.\d{6}$/m);
 });
 
@@ -156,7 +156,7 @@ test("a server killed mid-poem does not hang the client: it reports what it got"
 test("--transform cummingsifies the poems through the transform server", async () => {
   const r = await run(["poetry", "get", "--print", "--transform", `127.0.0.1:${transform}`, String(fast[2])]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /653 bytes of poetry from 127\.0\.0\.1:\d+ \(cummingsified\)/);
+  assert.match(r.stdout, /^Task 1: 653 bytes of poetry \(cummingsified\)$/m);
   assert.match(r.stdout, /science! true daughter of old time thou art!/);
   assert.doesNotMatch(r.stdout, /Science!/);
 });
