@@ -204,3 +204,14 @@ test("usage errors exit with status 2 and say what is wrong", async () => {
   assert.equal(r2.code, 2);
   assert.match(r2.stderr, /No such file: \/no\/such\/poem\.txt/);
 });
+
+test("the demo starts three servers, runs both clients and explains the difference", async () => {
+  const r = await run(["poetry", "demo", "--delay", "0.004"], { ms: 30000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.match(/^ {2}\w+\.txt \(\d+ bytes\) on port \d+: /gm)?.length, 3);
+  const m = r.stdout.match(/^Concurrent: (\S+) {3}Sequential: (\S+) {3}\((\d+\.\d)x\)$/m);
+  assert.ok(m, r.stdout);
+  assert.ok(Number(m[3]) > 1, "the sequential client is slower");
+  assert.equal(r.stdout.match(/^ {3}Got 3 poems in /gm)?.length, 2);
+  assert.match(r.stdout, /Why asynchronous wins/);
+});
