@@ -69,7 +69,7 @@ export type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 export function parseCommandArgs<O extends OptionsConfig>(
   args: string[],
   options: O,
-  positionals: { min?: number; max?: number } = {},
+  positionals: { min?: number; max?: number; name?: string } = {},
 ): { values: ReturnType<typeof parseArgs<{ options: O; allowPositionals: true }>>["values"]; positionals: string[] } {
   let parsed;
   try {
@@ -85,7 +85,10 @@ export function parseCommandArgs<O extends OptionsConfig>(
     throw e;
   }
   const n = parsed.positionals.length;
-  if (positionals.min !== undefined && n < positionals.min) throw new UsageError(n === 0 ? "Missing argument" : `Too few arguments: ${n}`);
+  if (positionals.min !== undefined && n < positionals.min) {
+    const what = positionals.name ? `: ${positionals.name}` : "";
+    throw new UsageError(n === 0 ? `Missing argument${what}` : `Too few arguments${what}`);
+  }
   if (positionals.max !== undefined && n > positionals.max) {
     throw new UsageError(`Unexpected argument: ${parsed.positionals[positionals.max]}`);
   }

@@ -86,7 +86,7 @@ Options:
         "one-at-a-time": { type: "boolean" },
         verbose: { type: "boolean" },
       },
-      { min: 1, max: 1 },
+      { min: 1, max: 1, name: "POEM_FILE" },
     );
     const file = positionals[0]!;
     const path = findPoem(file);
@@ -148,7 +148,7 @@ Options:
   -h, --help    show this help
 `,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { port: { type: "string" }, iface: { type: "string" } }, { min: 1, max: 1 });
+    const { values, positionals } = parseCommandArgs(args, { port: { type: "string" }, iface: { type: "string" } }, { min: 1, max: 1, name: "[HOST:]PORT of the poetry server" });
     const upstream = parseHostPort(positionals[0]!);
     const portNumber = numberOption("port", values.port as string | undefined, 0, 0, 65535, true);
     const messages = {

@@ -92,7 +92,7 @@ Exit status: 0 when every poem arrived, 1 when any failed, 2 for a usage error.
         timeline: { type: "string" },
         print: { type: "boolean" },
       },
-      { min: 1 },
+      { min: 1, name: "[HOST:]PORT (one or more poetry servers)" },
     );
     const addresses = positionals.map((p) => parseHostPort(p));
     const timeout = values.timeout === undefined ? undefined : numberOption("timeout", values.timeout as string, 0, 0.001);
