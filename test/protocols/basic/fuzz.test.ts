@@ -7,7 +7,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { LineOnlyReceiver, LineReceiver } from "../../../src/protocols/basic/line.js";
 import { NetstringReceiver } from "../../../src/protocols/basic/netstring.js";
-import { Int16StringReceiver, Int32StringReceiver, Int8StringReceiver } from "../../../src/protocols/basic/int-prefix.js";
+import {
+  Int16StringReceiver,
+  Int32StringReceiver,
+  Int8StringReceiver,
+  type IntNStringReceiver,
+} from "../../../src/protocols/basic/int-prefix.js";
 import { StringTransport } from "../../../src/testing/string-transport.js";
 import { seededRandom } from "../../../src/_internal/random.js";
 import { concatAll, indexOfBytes } from "../../../src/_internal/bytes.js";
@@ -132,15 +137,12 @@ const framers: Framer[] = [
     [Int8StringReceiver, 1],
     [Int16StringReceiver, 2],
     [Int32StringReceiver, 4],
-  ] as const).map(([Cls, prefix]): Framer => ({
+  ] as Array<[new () => IntNStringReceiver, number]>).map(([Cls, prefix]): Framer => ({
     name: Cls.name,
     run(chunks, max) {
       const delivered: Uint8Array[] = [];
-      const p = new (class extends Cls {
-        override stringReceived(s: Uint8Array) {
-          delivered.push(s);
-        }
-      })();
+      const p: IntNStringReceiver = new Cls();
+      p.stringReceived = (s: Uint8Array) => void delivered.push(s);
       p.MAX_LENGTH = max;
       return { delivered, closed: feed(p, chunks), extra: 0 };
     },
