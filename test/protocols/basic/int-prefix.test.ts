@@ -78,3 +78,16 @@ test("sendString of a string too long for the prefix throws StringTooLongError a
   q.makeConnection(t);
   assert.throws(() => q.sendString(new Uint8Array(65536)), StringTooLongError);
 });
+
+test("a 99999-byte string arriving one byte at a time is delivered once, intact", () => {
+  const p = new Strings();
+  p.makeConnection(new StringTransport());
+  const data = new Uint8Array(4 + 99999);
+  new DataView(data.buffer).setUint32(0, 99999);
+  for (let i = 4; i < data.length; i++) data[i] = i % 251;
+  const seen: Uint8Array[] = [];
+  p.stringReceived = (s: Uint8Array) => void seen.push(s);
+  for (let i = 0; i < data.length; i++) p.dataReceived(data.subarray(i, i + 1));
+  assert.equal(seen.length, 1);
+  assert.deepEqual(seen[0], data.subarray(4));
+});

@@ -115,3 +115,27 @@ test("lineReceived not overridden throws a clear error", () => {
   const [p] = connected(new LineReceiver());
   assert.throws(() => p.dataReceived(enc("x\r\n")), /LineReceiver\.lineReceived is not implemented/);
 });
+
+test("a long line arriving one byte at a time is delivered once, and the limit trips at Twisted's byte", () => {
+  for (const [Cls, tripAt] of [
+    [LineReceiver, 16386],
+    [LineOnlyReceiver, 16385],
+  ] as const) {
+    const lines: number[] = [];
+    const p = new Cls();
+    p.lineReceived = (l: Uint8Array) => void lines.push(l.length);
+    const t = new StringTransport();
+    p.makeConnection(t);
+    const one = Uint8Array.of(0x61);
+    for (let i = 0; i < 16384; i++) p.dataReceived(one);
+    p.dataReceived(Uint8Array.of(13));
+    p.dataReceived(Uint8Array.of(10));
+    assert.deepEqual(lines, [16384], Cls.name);
+    let sent = 0;
+    while (!t.disconnecting) {
+      p.dataReceived(one);
+      sent++;
+    }
+    assert.equal(sent, tripAt, `${Cls.name} closes on byte ${tripAt} of a line without an end`);
+  }
+});
