@@ -20,12 +20,36 @@ export {
   DNSLookupError,
   UserError,
   CannotListenError,
+  ThreadPoolStopped,
+  ThreadCloneError,
+  WorkerThreadExited,
+  NotInThreadJob,
+  ProcessDone,
+  ProcessTerminated,
+  ProcessExitedAlready,
+  ProcessStderrOutput,
+  ReactorNotRunning,
+  ReactorNotRestartable,
+  ReactorAlreadyRunning,
+  LoopingCallStateError,
+  SchedulerError,
+  SchedulerStopped,
+  TaskFinished,
+  TaskDone,
+  TaskStopped,
+  TaskFailed,
+  NotPaused,
   NetstringParseError,
   StringTooLongError,
 } from "./errors.js";
 export type {
   IDelayedCall,
   ReactorTime,
+  ReactorCore,
+  SystemEventPhase,
+  SystemEventType,
+  SystemEventTriggerID,
+  TrackedResource,
   IProducer,
   IPushProducer,
   IPullProducer,
@@ -37,8 +61,9 @@ export type {
   IConnector,
   IListeningPort,
 } from "./interfaces.js";
-export { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "./protocols/address.js";
+export { IPv4Address, IPv6Address, UNIXAddress, PipeAddress, type IAddress } from "./protocols/address.js";
 export { Protocol } from "./protocols/protocol.js";
+export { ProcessProtocol, type IProcessTransport } from "./protocols/process-protocol.js";
 export { Factory, ServerFactory, ClientFactory, type ProtocolClass } from "./protocols/factory.js";
 export { ReconnectingClientFactory, type ReconnectingClientFactoryOptions } from "./protocols/reconnecting.js";
 export { LineReceiver, LineOnlyReceiver } from "./protocols/basic/line.js";
@@ -81,3 +106,17 @@ export {
   type TextSink,
 } from "./logger.js";
 export { flushUnhandledFailures, countUnhandledFailures } from "./_internal/unhandled.js";
+export {
+  LoopingCall,
+  deferLater,
+  Cooperator,
+  CooperativeTask,
+  coiterate,
+  cooperate,
+  defaultTerminationPredicateFactory,
+  react,
+  type LoopingCallStopOptions,
+  type CooperatorOptions,
+  type CooperatorScheduler,
+  type TerminationPredicateFactory,
+} from "./task/index.js";

@@ -2,6 +2,21 @@
  * `reed/testing`: fakes for deterministic tests of reed programs (the same ones reed's own tests use).
  */
 export { Clock } from "./clock.js";
+export { MemoryReactor, MemoryReactorClock, FakePort, FakeConnector } from "./memory-reactor.js";
+export {
+  assertReactorClean,
+  reactorLeftovers,
+  type CheckableReactor,
+  type CleanReactorOptions,
+} from "./dirty-reactor.js";
+export {
+  LogCapture,
+  captureLogs,
+  flushLoggedErrors,
+  assertNoLoggedErrors,
+  type CaptureLogsOptions,
+} from "./log-capture.js";
+export { DirtyReactorAggregateError, UnflushedLoggedErrors } from "../errors.js";
 export {
   StringTransport,
   StringTransportWithDisconnection,
