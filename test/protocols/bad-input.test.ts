@@ -12,7 +12,8 @@ import { Int32StringReceiver } from "../../src/protocols/basic/int-prefix.js";
 import { Protocol } from "../../src/protocols/protocol.js";
 import { ClientFactory, Factory } from "../../src/protocols/factory.js";
 import type { Failure } from "../../src/failure.js";
-import { defaultLogObserver, globalLogPublisher, formatEvent, type LogEvent } from "../../src/logger.js";
+import { formatEvent, type LogEvent } from "../../src/logger.js";
+import { assertNoLoggedErrors, captureLogs } from "../../src/testing/log-capture.js";
 import type { IProtocol } from "../../src/interfaces.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -65,16 +66,13 @@ function connect(net: MemoryNetwork, pieces: Uint8Array[], spacing?: number): Ra
   return p;
 }
 
-function withLog<T>(fn: (events: LogEvent[]) => T): T {
-  const events: LogEvent[] = [];
-  const o = (e: LogEvent) => events.push(e);
-  globalLogPublisher.addObserver(o);
-  globalLogPublisher.removeObserver(defaultLogObserver);
+/** Runs `fn` with logs captured (and kept off stderr); no error may be logged. */
+function withLog<T>(fn: (events: readonly LogEvent[]) => T): T {
+  const logs = captureLogs();
   try {
-    return fn(events);
+    return fn(logs.events);
   } finally {
-    globalLogPublisher.removeObserver(o);
-    globalLogPublisher.addObserver(defaultLogObserver);
+    assertNoLoggedErrors(logs);
   }
 }
 

@@ -9,7 +9,7 @@ import { Failure } from "../../src/failure.js";
 import { ConnectionDone, ConnectionLost, ConnectionRefusedError, DNSLookupError, TimeoutError, UserError } from "../../src/errors.js";
 import type { IConnector, IPushProducer, ITCPTransport } from "../../src/interfaces.js";
 import type { IAddress } from "../../src/protocols/address.js";
-import { defaultLogObserver, globalLogPublisher, type LogEvent } from "../../src/logger.js";
+import { assertNoLoggedErrors, captureLogs } from "../../src/testing/log-capture.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -477,21 +477,21 @@ test("an exception in dataReceived drops only that connection and is logged", ()
   net.listenTCP(8000, Factory.forProtocol(Fragile));
   const bad = new RecordingClientFactory("boom");
   const good = new RecordingClientFactory("fine");
-  const events: LogEvent[] = [];
-  const o = (e: LogEvent) => events.push(e);
-  globalLogPublisher.addObserver(o);
-  globalLogPublisher.removeObserver(defaultLogObserver);
+  const logs = captureLogs();
   try {
     net.connectTCP("127.0.0.1", 8000, bad);
     net.connectTCP("127.0.0.1", 8000, good);
     net.run();
+    assert.deepEqual(
+      logs.flushLoggedErrors(Error).map((f) => f.getErrorMessage()),
+      ["boom"],
+    );
   } finally {
-    globalLogPublisher.removeObserver(o);
-    globalLogPublisher.addObserver(defaultLogObserver);
+    assertNoLoggedErrors(logs);
   }
   assert.equal(good.built[0]!.received, "fine");
   assert.ok(bad.events.includes("clientConnectionLost ConnectionLost"));
-  assert.ok(events.some((e) => e.namespace === "reed.testing.network" && e.failure?.getErrorMessage() === "boom"));
+  assert.ok(logs.events.some((e) => e.namespace === "reed.testing.network" && e.failure?.getErrorMessage() === "boom"));
   void ConnectionDone;
   void ConnectionLost;
 });

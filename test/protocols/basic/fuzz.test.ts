@@ -16,7 +16,7 @@ import {
 import { StringTransport } from "../../../src/testing/string-transport.js";
 import { seededRandom } from "../../../src/_internal/random.js";
 import { concatAll, indexOfBytes } from "../../../src/_internal/bytes.js";
-import { defaultLogObserver, globalLogPublisher } from "../../../src/logger.js";
+import { assertNoLoggedErrors, captureLogs } from "../../../src/testing/log-capture.js";
 
 const ITERATIONS = 150;
 
@@ -187,7 +187,7 @@ const startsWith = (hay: Uint8Array, prefix: Uint8Array) => indexOfBytes(hay.sub
 
 for (const framer of framers) {
   test(`${framer.name} survives ${ITERATIONS} seeded random inputs with its invariants intact`, () => {
-    globalLogPublisher.removeObserver(defaultLogObserver);
+    const logs = captureLogs();
     try {
       for (let seed = 0; seed < ITERATIONS; seed++) {
         const rnd = seededRandom(seed);
@@ -210,7 +210,7 @@ for (const framer of framers) {
         assert.equal(pieces.extra, whole.extra, `${where}: chunking changed brokenPeer`);
       }
     } finally {
-      globalLogPublisher.addObserver(defaultLogObserver);
+      assertNoLoggedErrors(logs);
     }
   });
 }

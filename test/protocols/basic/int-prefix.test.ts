@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { Int16StringReceiver, Int32StringReceiver, Int8StringReceiver } from "../../../src/protocols/basic/int-prefix.js";
 import { StringTransport } from "../../../src/testing/string-transport.js";
 import { StringTooLongError } from "../../../src/errors.js";
-import { defaultLogObserver, formatEvent, globalLogPublisher, type LogEvent } from "../../../src/logger.js";
+import { formatEvent } from "../../../src/logger.js";
+import { assertNoLoggedErrors, captureLogs } from "../../../src/testing/log-capture.js";
 
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -27,10 +28,7 @@ test("golden §25: Int32 byte at a time, 00000002 'hi' 00000000, gives hi and em
 });
 
 test("golden §25: a prefix of 100000 calls lengthLimitExceeded(100000), which closes with a logged reason", () => {
-  const events: LogEvent[] = [];
-  const o = (e: LogEvent) => events.push(e);
-  globalLogPublisher.addObserver(o);
-  globalLogPublisher.removeObserver(defaultLogObserver);
+  const logs = captureLogs();
   try {
     const p = new Strings();
     const t = new StringTransport();
@@ -39,10 +37,9 @@ test("golden §25: a prefix of 100000 calls lengthLimitExceeded(100000), which c
     assert.deepEqual(p.limits, [100000]);
     assert.equal(t.disconnecting, true);
   } finally {
-    globalLogPublisher.removeObserver(o);
-    globalLogPublisher.addObserver(defaultLogObserver);
+    assertNoLoggedErrors(logs);
   }
-  assert.deepEqual(events.map(formatEvent), [
+  assert.deepEqual(logs.events.map(formatEvent), [
     "String too long: 100000 bytes announced, limit 99999; closing the connection to IPv4Address(TCP, '192.168.1.1', 54321)",
   ]);
 });

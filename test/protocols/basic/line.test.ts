@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CRLF, LineOnlyReceiver, LineReceiver } from "../../../src/protocols/basic/line.js";
 import { StringTransport } from "../../../src/testing/string-transport.js";
-import { defaultLogObserver, formatEvent, globalLogPublisher, type LogEvent } from "../../../src/logger.js";
+import { formatEvent } from "../../../src/logger.js";
+import { assertNoLoggedErrors, captureLogs } from "../../../src/testing/log-capture.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -43,10 +44,7 @@ test("sendLine writes the line and the delimiter; a string is a TypeError", () =
 });
 
 test("an overlong line closes the connection with a logged reason naming the peer", () => {
-  const events: LogEvent[] = [];
-  const o = (e: LogEvent) => events.push(e);
-  globalLogPublisher.addObserver(o);
-  globalLogPublisher.removeObserver(defaultLogObserver);
+  const logs = captureLogs();
   try {
     const [p, t] = connected(new Lines());
     p.dataReceived(new Uint8Array(16386).fill(0x61));
@@ -54,10 +52,9 @@ test("an overlong line closes the connection with a logged reason naming the pee
     assert.deepEqual(p.lines, []);
     assert.equal(p.clearLineBuffer().length, 0, "the long line is not kept");
   } finally {
-    globalLogPublisher.removeObserver(o);
-    globalLogPublisher.addObserver(defaultLogObserver);
+    assertNoLoggedErrors(logs);
   }
-  assert.deepEqual(events.map(formatEvent), [
+  assert.deepEqual(logs.events.map(formatEvent), [
     "Line too long: 16386 bytes, limit 16384; closing the connection to IPv4Address(TCP, '192.168.1.1', 54321)",
   ]);
 });

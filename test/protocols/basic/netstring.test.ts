@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { NetstringReceiver } from "../../../src/protocols/basic/netstring.js";
 import { StringTransport } from "../../../src/testing/string-transport.js";
-import { defaultLogObserver, formatEvent, globalLogPublisher, type LogEvent } from "../../../src/logger.js";
+import { formatEvent, type LogEvent } from "../../../src/logger.js";
+import { assertNoLoggedErrors, captureLogs } from "../../../src/testing/log-capture.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -21,16 +22,12 @@ function connected(): [Strings, StringTransport] {
   return [p, t];
 }
 
-function quietly<T>(fn: (events: LogEvent[]) => T): T {
-  const events: LogEvent[] = [];
-  const o = (e: LogEvent) => events.push(e);
-  globalLogPublisher.addObserver(o);
-  globalLogPublisher.removeObserver(defaultLogObserver);
+function quietly<T>(fn: (events: readonly LogEvent[]) => T): T {
+  const logs = captureLogs();
   try {
-    return fn(events);
+    return fn(logs.events);
   } finally {
-    globalLogPublisher.removeObserver(o);
-    globalLogPublisher.addObserver(defaultLogObserver);
+    assertNoLoggedErrors(logs);
   }
 }
 
