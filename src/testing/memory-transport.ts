@@ -29,6 +29,8 @@ export interface PipeHost {
   resetNow(): boolean;
   /** Records an event in the network's trace. */
   record(text: string): void;
+  /** This end has closed (after its protocol heard). */
+  ended(transport: MemoryTransport): void;
   /** Logs an exception a protocol raised (the connection is dropped; others go on). */
   logError(text: string, error: unknown): void;
   /** The network's high-water mark for queued bytes. */
@@ -79,16 +81,8 @@ class Pipe {
 
   /** Starts a delivery if none is in flight and the receiver can take one. */
   kick(): void {
-    if (this.to.disconnected && !this.from.disconnected && this.queue.some((x) => x.kind === "data")) {
-      // Writing to an end that has closed: as with TCP, the writer gets a reset.
-      this.discard();
-      this.host.schedule(this.host.latency(), () => {
-        this.host.record(`rst ${this.to.label} -> ${this.from.label}`);
-        this.from.closeWith(new Failure(new ConnectionLost("Connection to the other side was lost in a non-clean fashion: Connection reset by peer.")), false);
-      });
-      return;
-    }
-    if (this.busy || this.queue.length === 0 || !this.to.canReceive()) return;
+    // Bytes for an end that has closed still travel; on arrival they draw a reset (below).
+    if (this.busy || this.queue.length === 0 || (!this.to.disconnected && !this.to.canReceive())) return;
     const head = this.queue[0]!;
     let segment: Segment;
     if (head.kind === "fin") {
@@ -112,6 +106,18 @@ class Pipe {
     this.host.schedule(at - this.now(), () => {
       if (gen !== this.generation) return;
       this.busy = false;
+      if (this.to.disconnected) {
+        // Data reaching a closed end: as with TCP, the writer gets a reset one latency later.
+        this.discard();
+        if (segment.kind === "data" && !this.from.disconnected) {
+          this.host.schedule(this.host.latency(), () => {
+            if (this.from.disconnected) return;
+            this.host.record(`rst ${this.to.label} -> ${this.from.label}`);
+            this.from.closeWith(new Failure(new ConnectionLost("Connection to the other side was lost in a non-clean fashion: Connection reset by peer.")), false);
+          });
+        }
+        return;
+      }
       if (segment.kind === "data") {
         this.queued -= segment.bytes.length;
         this.to.deliver(segment.bytes, this.from);
@@ -171,6 +177,11 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
     private readonly peerAddress: IAddress,
     private readonly now: () => number,
   ) {}
+
+  /** The other end. */
+  get peerTransport(): MemoryTransport | null {
+    return this.peer;
+  }
 
   /** @internal Joins two ends. */
   static join(a: MemoryTransport, b: MemoryTransport): void {
@@ -302,6 +313,7 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
       }
     }
     this.onClosed?.(reason);
+    this.host.ended(this);
   }
 
   /**

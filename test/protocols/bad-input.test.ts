@@ -189,3 +189,30 @@ test("a peer vanishing mid-write only loses its own connection, and nothing is l
     assert.equal(events.filter((e) => e.level === "error" || e.level === "critical").length, 0);
   });
 });
+
+test("nothing of a closed bad connection is retained: its server protocol and buffers are collected", async () => {
+  const v8 = await import("node:v8");
+  const vm = await import("node:vm");
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc") as () => void;
+  const net = new MemoryNetwork({ seed: 1, faults });
+  const built: WeakRef<object>[] = [];
+  const server = Factory.forProtocol(LineEcho);
+  const build = server.buildProtocol.bind(server);
+  server.buildProtocol = (addr) => {
+    const p = build(addr)!;
+    built.push(new WeakRef(p));
+    return p;
+  };
+  withLog(() => {
+    net.listenTCP(8000, server);
+    connect(net, [enc("y".repeat(16000)), enc("y".repeat(16000))]);
+    net.run();
+  });
+  assert.equal(built.length, 1);
+  assert.equal(net.connections.length, 0);
+  // WeakRefs are only cleared after the current job: let it end, then collect.
+  await new Promise((r) => setImmediate(r));
+  gc();
+  assert.equal(built[0]!.deref(), undefined, "the server protocol (and its line buffer) was collected");
+});

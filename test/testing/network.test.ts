@@ -86,7 +86,8 @@ function echoProgram(seed: number, faults: NetworkFaults, clients = 3): { net: M
 
 test("several clients talk to one server at once and every callback comes in Twisted's order", () => {
   const { net, factories } = echoProgram(1, {});
-  assert.equal(net.connections.length, 3);
+  assert.equal(net.connectionsMade, 3);
+  assert.equal(net.connections.length, 0, "closed connections are forgotten");
   for (const [i, f] of factories.entries()) {
     assert.equal(f.built[0]!.received, `message number ${i} `.repeat(5));
     assert.deepEqual(f.events, [
@@ -517,4 +518,16 @@ test("writing to a peer that has closed ends in a reset (ConnectionLost) for the
   net.connectTCP("127.0.0.1", 8000, ClientFactory.forProtocol(Stubborn));
   net.run();
   assert.deepEqual(events, ["readConnectionLost", "connectionLost ConnectionLost"]);
+});
+
+test("a server factory returning null: the client connects, then sees the connection closed", () => {
+  const net = new MemoryNetwork();
+  const server = new ServerFactory();
+  server.buildProtocol = () => null;
+  net.listenTCP(8000, server);
+  const f = new RecordingClientFactory();
+  net.connectTCP("127.0.0.1", 8000, f);
+  net.run();
+  assert.deepEqual(f.events, ["startFactory", "startedConnecting", "buildProtocol", "clientConnectionLost ConnectionDone", "stopFactory"]);
+  assert.ok(net.trace.some((t) => t.includes("rejected c1")));
 });
