@@ -7,7 +7,10 @@
  *   is delivered to a protocol before its `makeConnection` nor after its `connectionLost`.
  * - `connectionLost` is called exactly once per end, after which the transport ignores writes.
  * - A clean close (FIN) travels behind the data written before it; an abort or reset (RST)
- *   overtakes it and discards what was still queued.
+ *   overtakes it and discards what was still queued. Data that reaches an end which has already
+ *   closed is dropped and draws a reset back to its writer (as TCP does).
+ * - After `loseConnection()` an end stops reading (as Twisted's transports do); the peer's FIN
+ *   is not needed for it to close.
  * - A streaming producer is paused when more than `bufferSize` bytes are queued and resumed when
  *   the queue has drained; a non-streaming producer is asked for more each time it drains.
  */
@@ -127,11 +130,6 @@ class Pipe {
       }
       this.kick();
     });
-  }
-
-  /** True when nothing is queued or in flight. */
-  empty(): boolean {
-    return this.queue.length === 0 && !this.busy;
   }
 }
 
