@@ -193,7 +193,14 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
   attach(protocol: IProtocol): void {
     this.protocol = protocol;
     this.connected = true;
-    protocol.makeConnection(this);
+    try {
+      protocol.makeConnection(this);
+    } catch (e) {
+      // As in Twisted's reactor: logged, and only this connection is dropped.
+      this.host.logError(`Unhandled error in ${this.label} connectionMade; dropping the connection`, e);
+      this.closeWith(Failure.from(e), true);
+      return;
+    }
     if (this.pendingReset) {
       // The peer reset the connection before this end knew it was connected.
       this.closeWith(this.pendingReset, false);

@@ -416,7 +416,13 @@ export class MemoryNetwork implements ReactorTime {
       const server = new MemoryTransport(pipeHost, `${id}.server`, serverAddr, clientAddr, now);
       const client = new MemoryTransport(pipeHost, `${id}.client`, clientAddr, serverAddr, now);
       MemoryTransport.join(server, client);
-      let serverProtocol = listening.factory.buildProtocol(clientAddr);
+      let serverProtocol: IProtocol | null;
+      try {
+        serverProtocol = listening.factory.buildProtocol(clientAddr);
+      } catch (e) {
+        log.failure(`Unhandled error in ${String(listening)} buildProtocol; refusing the connection`, e, {}, "error");
+        serverProtocol = null;
+      }
       this.connections.push({ id, client, server });
       this.connectionsMade++;
       if (serverProtocol === null) {

@@ -531,3 +531,36 @@ test("a server factory returning null: the client connects, then sees the connec
   assert.deepEqual(f.events, ["startFactory", "startedConnecting", "buildProtocol", "clientConnectionLost ConnectionDone", "stopFactory"]);
   assert.ok(net.trace.some((t) => t.includes("rejected c1")));
 });
+
+test("an exception in connectionMade or buildProtocol is logged and drops only that connection", () => {
+  const net = new MemoryNetwork();
+  class Broken extends Protocol {
+    override connectionMade(): void {
+      throw new RangeError("bad start");
+    }
+  }
+  net.listenTCP(8000, Factory.forProtocol(Broken));
+  const throwing = new ServerFactory();
+  throwing.buildProtocol = () => {
+    throw new TypeError("bad factory");
+  };
+  net.listenTCP(8001, throwing);
+  net.listenTCP(8002, Factory.forProtocol(Echo));
+  const logs = captureLogs();
+  const a = new RecordingClientFactory();
+  const b = new RecordingClientFactory();
+  const c = new RecordingClientFactory("still fine");
+  try {
+    net.connectTCP("127.0.0.1", 8000, a);
+    net.connectTCP("127.0.0.1", 8001, b);
+    net.connectTCP("127.0.0.1", 8002, c);
+    net.run();
+    assert.deepEqual(logs.flushLoggedErrors(RangeError).length, 1);
+    assert.deepEqual(logs.flushLoggedErrors(TypeError).length, 1);
+  } finally {
+    assertNoLoggedErrors(logs);
+  }
+  assert.ok(a.events.includes("clientConnectionLost ConnectionLost"));
+  assert.ok(b.events.includes("clientConnectionLost ConnectionDone"));
+  assert.equal(c.built[0]!.received, "still fine");
+});
