@@ -42,6 +42,8 @@ export {
   TaskStopped,
   TaskFailed,
   NotPaused,
+  NetstringParseError,
+  StringTooLongError,
 } from "./errors.js";
 export type {
   IDelayedCall,
@@ -66,6 +68,15 @@ export { IPv4Address, IPv6Address, UNIXAddress, PipeAddress, type IAddress } fro
 export { Protocol } from "./protocols/protocol.js";
 export { ProcessProtocol, type IProcessTransport } from "./protocols/process-protocol.js";
 export { Factory, ServerFactory, ClientFactory, type ProtocolClass } from "./protocols/factory.js";
+export { ReconnectingClientFactory, type ReconnectingClientFactoryOptions } from "./protocols/reconnecting.js";
+export { LineReceiver, LineOnlyReceiver } from "./protocols/basic/line.js";
+export { NetstringReceiver } from "./protocols/basic/netstring.js";
+export {
+  IntNStringReceiver,
+  Int8StringReceiver,
+  Int16StringReceiver,
+  Int32StringReceiver,
+} from "./protocols/basic/int-prefix.js";
 export { DelayedCall, type DelayedCallOwner } from "./delayed-call.js";
 export { Failure, type ErrorType } from "./failure.js";
 export {

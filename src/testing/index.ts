@@ -17,3 +17,24 @@ export {
   type CaptureLogsOptions,
 } from "./log-capture.js";
 export { DirtyReactorAggregateError, UnflushedLoggedErrors } from "../errors.js";
+export {
+  StringTransport,
+  StringTransportWithDisconnection,
+  type StringTransportOptions,
+  type ProducerState,
+} from "./string-transport.js";
+export { seededRandom } from "../_internal/random.js";
+export {
+  MemoryNetwork,
+  MemoryListeningPort,
+  MemoryConnector,
+  type NetworkFaults,
+  type MemoryNetworkOptions,
+  type ListenOptions,
+  type ConnectOptions,
+  type ClientFactoryLike,
+  type MemoryConnection,
+  type ConnectorState,
+} from "./network.js";
+export { MemoryTransport } from "./memory-transport.js";
+export { connectionPair, type ConnectionPair } from "./loopback.js";
