@@ -5,7 +5,9 @@
  *
  *   node --import tsx bench/channels.ts
  *
- * Each workload runs once to warm up, then 7 times; the best time is kept. Columns: ns per
+ * Each workload runs once to warm up, then 15 times, and the best run is kept, for reed and Go
+ * alike: one run takes a few milliseconds, so on a shared machine the median mostly measures the
+ * neighbours; the best run is the least disturbed one. Columns: ns per
  * operation (a received value, or one select) for reed and Go, and reed/Go (lower is better;
  * the goal is within 2x).
  *
@@ -17,10 +19,11 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { Scheduler, chan, dcase, go, rcase, scase, select, setScheduler, type SelectCase } from "../src/index.js";
+// The built package, as users run it (tsx-transformed sources are slower than tsc output).
+import { Scheduler, chan, dcase, go, rcase, scase, select, setScheduler, type SelectCase } from "reed";
 
 const QUEUE_LEN = 10_000;
-const REPS = 7;
+const REPS = 15;
 
 /** Runs `main` as a goroutine on a fresh scheduler, draining it synchronously; returns ns/op. */
 function timeMain(main: (done: (ns: number) => void) => Generator<unknown, void, unknown>): number {

@@ -384,34 +384,40 @@ export class UnflushedLoggedErrors extends ReedError {
   }
 }
 
-// --- Networking (node transports, endpoints) --------------------------------------------------
+// --- Channels ---------------------------------------------------------------------------------
 
-/** The connection was closed on purpose with `abortConnection()`: unsent data was discarded. */
-export class ConnectionAborted extends ConnectionLost {
-  constructor(message = "Connection was aborted locally using ITCPTransport.abortConnection.") {
-    super(message);
-    (this as { code: string }).code = "ERR_REED_CONNECTION_ABORTED";
+/**
+ * A channel operation met a closed channel: `send` on a closed channel, `recv` on a closed and
+ * empty one, a `select` whose chosen `scase` targets a closed channel, or a send or receive that
+ * was blocked when the channel was closed.
+ */
+export class ChannelClosed extends ReedError {
+  constructor(message = "Channel is closed") {
+    super(message, "ERR_REED_CHANNEL_CLOSED");
   }
 }
 
-/** `connector.stopConnecting()` was called when the connector was not connecting. */
-export class NotConnectingError extends ReedError {
-  constructor(message = "The Connector was not connecting when it was asked to stop connecting") {
-    super(message, "ERR_REED_NOT_CONNECTING");
-  }
+/** One blocked operation named in a `Deadlock` report. */
+export interface BlockedOperation {
+  /** Who is blocked: `main` (code outside any task) or a task's name, e.g. `task "worker" (#3)`. */
+  readonly task: string;
+  /** `recv`, `send` or `select`. */
+  readonly op: string;
+  /** The channels it waits on, e.g. `["chan#2 \"jobs\""]`. */
+  readonly channels: readonly string[];
 }
 
-/** `registerProducer` was called while another producer is still registered. */
-export class ProducerAlreadyRegistered extends ReedError {
-  constructor(detail: string) {
-    super(`Cannot register a producer: ${detail}`, "ERR_REED_PRODUCER_ALREADY_REGISTERED");
-  }
-}
-
-/** An endpoint description string (`"tcp:8000:interface=127.0.0.1"`) could not be parsed. */
-export class EndpointDescriptionError extends ReedError {
-  constructor(detail: string) {
-    super(`Invalid endpoint description: ${detail}`, "ERR_REED_ENDPOINT_DESCRIPTION");
+/**
+ * Tasks (or code outside any task) are blocked on channels and nothing can ever wake them: no
+ * runnable task, no pending timer, no I/O. Every blocked operation fails with this error; the
+ * message and `blocked` name each blocked task and the channels it waits on.
+ */
+export class Deadlock extends ReedError {
+  /** The operations that were blocked when the deadlock was found, in the order they blocked. */
+  readonly blocked: readonly BlockedOperation[];
+  constructor(message: string, blocked: readonly BlockedOperation[] = []) {
+    super(message, "ERR_REED_DEADLOCK");
+    this.blocked = blocked;
   }
 }
 
@@ -441,6 +447,37 @@ export class StringTooLongError extends ReedError {
     super(`String too long for a ${prefixLength}-byte length prefix: ${length} bytes, limit ${limit}`, "ERR_REED_STRING_TOO_LONG");
     this.length = length;
     this.limit = limit;
+  }
+}
+
+// --- Networking (node transports, endpoints) --------------------------------------------------
+
+/** The connection was closed on purpose with `abortConnection()`: unsent data was discarded. */
+export class ConnectionAborted extends ConnectionLost {
+  constructor(message = "Connection was aborted locally using ITCPTransport.abortConnection.") {
+    super(message);
+    (this as { code: string }).code = "ERR_REED_CONNECTION_ABORTED";
+  }
+}
+
+/** `connector.stopConnecting()` was called when the connector was not connecting. */
+export class NotConnectingError extends ReedError {
+  constructor(message = "The Connector was not connecting when it was asked to stop connecting") {
+    super(message, "ERR_REED_NOT_CONNECTING");
+  }
+}
+
+/** `registerProducer` was called while another producer is still registered. */
+export class ProducerAlreadyRegistered extends ReedError {
+  constructor(detail: string) {
+    super(`Cannot register a producer: ${detail}`, "ERR_REED_PRODUCER_ALREADY_REGISTERED");
+  }
+}
+
+/** An endpoint description string (`"tcp:8000:interface=127.0.0.1"`) could not be parsed. */
+export class EndpointDescriptionError extends ReedError {
+  constructor(detail: string) {
+    super(`Invalid endpoint description: ${detail}`, "ERR_REED_ENDPOINT_DESCRIPTION");
   }
 }
 
@@ -491,41 +528,4 @@ function pyRepr(s: string): string {
     else out += c;
   }
   return q + out + q;
-}
-
-// --- Channels ---------------------------------------------------------------------------------
-
-/**
- * A channel operation met a closed channel: `send` on a closed channel, `recv` on a closed and
- * empty one, a `select` whose chosen `scase` targets a closed channel, or a send or receive that
- * was blocked when the channel was closed.
- */
-export class ChannelClosed extends ReedError {
-  constructor(message = "Channel is closed") {
-    super(message, "ERR_REED_CHANNEL_CLOSED");
-  }
-}
-
-/** One blocked operation named in a `Deadlock` report. */
-export interface BlockedOperation {
-  /** Who is blocked: `main` (code outside any task) or a task's name, e.g. `task "worker" (#3)`. */
-  readonly task: string;
-  /** `recv`, `send` or `select`. */
-  readonly op: string;
-  /** The channels it waits on, e.g. `["chan#2 \"jobs\""]`. */
-  readonly channels: readonly string[];
-}
-
-/**
- * Tasks (or code outside any task) are blocked on channels and nothing can ever wake them: no
- * runnable task, no pending timer, no I/O. Every blocked operation fails with this error; the
- * message and `blocked` name each blocked task and the channels it waits on.
- */
-export class Deadlock extends ReedError {
-  /** The operations that were blocked when the deadlock was found, in the order they blocked. */
-  readonly blocked: readonly BlockedOperation[];
-  constructor(message: string, blocked: readonly BlockedOperation[] = []) {
-    super(message, "ERR_REED_DEADLOCK");
-    this.blocked = blocked;
-  }
 }

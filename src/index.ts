@@ -20,6 +20,13 @@ export {
   DNSLookupError,
   UserError,
   CannotListenError,
+  ConnectionAborted,
+  NotConnectingError,
+  ProducerAlreadyRegistered,
+  EndpointDescriptionError,
+  ChannelClosed,
+  Deadlock,
+  type BlockedOperation,
   ThreadPoolStopped,
   ThreadCloneError,
   WorkerThreadExited,
@@ -41,9 +48,6 @@ export {
   NotPaused,
   NetstringParseError,
   StringTooLongError,
-  ChannelClosed,
-  Deadlock,
-  type BlockedOperation,
 } from "./errors.js";
 export type {
   IDelayedCall,
@@ -63,6 +67,18 @@ export type {
   IProtocolFactory,
   IConnector,
   IListeningPort,
+  IHalfCloseableProtocol,
+  TCPListenOptions,
+  TCPConnectOptions,
+  ReactorTCP,
+  UNIXListenOptions,
+  ReactorUNIX,
+  IUDPTransport,
+  IDatagramProtocol,
+  UDPListenOptions,
+  ReactorUDP,
+  TLSFileOptions,
+  ReactorSSL,
 } from "./interfaces.js";
 export { IPv4Address, IPv6Address, UNIXAddress, PipeAddress, type IAddress } from "./protocols/address.js";
 export { Protocol } from "./protocols/protocol.js";
@@ -110,20 +126,6 @@ export {
 } from "./logger.js";
 export { flushUnhandledFailures, countUnhandledFailures } from "./_internal/unhandled.js";
 export {
-  LoopingCall,
-  deferLater,
-  Cooperator,
-  CooperativeTask,
-  coiterate,
-  cooperate,
-  defaultTerminationPredicateFactory,
-  react,
-  type LoopingCallStopOptions,
-  type CooperatorOptions,
-  type CooperatorScheduler,
-  type TerminationPredicateFactory,
-} from "./task/index.js";
-export {
   Channel,
   chan,
   type ChannelOptions,
@@ -145,4 +147,17 @@ export {
 export { Task, type TaskFunction } from "./channels/task.js";
 export { currentTask } from "./channels/runner.js";
 export { timeout, sleep, after } from "./channels/timeout.js";
-
+export {
+  LoopingCall,
+  deferLater,
+  Cooperator,
+  CooperativeTask,
+  coiterate,
+  cooperate,
+  defaultTerminationPredicateFactory,
+  react,
+  type LoopingCallStopOptions,
+  type CooperatorOptions,
+  type CooperatorScheduler,
+  type TerminationPredicateFactory,
+} from "./task/index.js";

@@ -1,5 +1,6 @@
 // The goless benchmark workloads in Go (after goless's benchmark.go), for bench/channels.ts.
-// Each workload does 10,000 operations; each is run `reps` times and the best time is kept.
+// Each workload does 10,000 operations; it runs once to warm up, then `reps` times, and the
+// best run is kept (see bench/channels.ts for why).
 // Prints one line per benchmark: `<name> <ns/op>`.
 //
 //	go run bench/go/channels.go
@@ -7,11 +8,12 @@ package main
 
 import (
 	"fmt"
+	"sort"
 	"time"
 )
 
 const queueLen = 10000
-const reps = 7
+const reps = 15
 
 func benchChannel(chanSize int) time.Duration {
 	c := make(chan int, chanSize)
@@ -73,13 +75,12 @@ func benchSelect(useDefault bool) time.Duration {
 
 func best(f func() time.Duration) float64 {
 	f() // warm-up
-	min := f()
-	for i := 1; i < reps; i++ {
-		if t := f(); t < min {
-			min = t
-		}
+	times := make([]float64, reps)
+	for i := range times {
+		times[i] = float64(f().Nanoseconds())
 	}
-	return float64(min.Nanoseconds()) / queueLen
+	sort.Float64s(times)
+	return times[0] / queueLen
 }
 
 func main() {

@@ -71,3 +71,65 @@ export function mustBeBytes(data: unknown, what = "Data"): asserts data is Uint8
     throw new TypeError(`${what} must be bytes: got ${typeof data === "string" ? "a string" : typeof data}`);
   }
 }
+
+/**
+ * Bytes received but not yet parsed, kept as a list of chunks so that a long partial message
+ * arriving in many small pieces costs O(n) to collect instead of O(n²) re-concatenation.
+ * Chunks pushed are copies owned by the list.
+ */
+export class PendingBytes {
+  private chunks: Uint8Array[] = [];
+  /** Total bytes held. */
+  length = 0;
+
+  /** Appends a copy of `data`. */
+  push(data: Uint8Array): void {
+    if (data.length === 0) return;
+    this.chunks.push(data.slice());
+    this.length += data.length;
+  }
+
+  /** Appends `data`, which the caller hands over (it must not be changed afterwards). */
+  pushOwned(data: Uint8Array): void {
+    if (data.length === 0) return;
+    this.chunks.push(data);
+    this.length += data.length;
+  }
+
+  /** Everything held followed by `more`, as one array; the list is emptied. */
+  takeWith(more: Uint8Array): Uint8Array {
+    if (this.chunks.length === 0) return more;
+    this.chunks.push(more);
+    const all = concatAll(this.chunks);
+    this.chunks = [];
+    this.length = 0;
+    return all;
+  }
+
+  /** The last `k` bytes held (fewer if fewer are held). */
+  tail(k: number): Uint8Array {
+    if (k <= 0) return EMPTY;
+    const parts: Uint8Array[] = [];
+    let need = k;
+    for (let i = this.chunks.length - 1; i >= 0 && need > 0; i--) {
+      const c = this.chunks[i]!;
+      const part = c.length <= need ? c : c.subarray(c.length - need);
+      parts.unshift(part);
+      need -= part.length;
+    }
+    return concatAll(parts);
+  }
+
+  /** The first `k` bytes held (fewer if fewer are held). */
+  head(k: number): Uint8Array {
+    const parts: Uint8Array[] = [];
+    let need = k;
+    for (const c of this.chunks) {
+      if (need <= 0) break;
+      const part = c.length <= need ? c : c.subarray(0, need);
+      parts.push(part);
+      need -= part.length;
+    }
+    return concatAll(parts);
+  }
+}

@@ -134,27 +134,33 @@ export function select(...args: unknown[]): Deferred<any> {
     cases = args[0] as unknown[];
     if (cases.length === 0) return fired(undefined);
   }
+  // Pass 1: check the cases and find the first ready one, in list order (readiness has no side
+  // effects, so the whole list is checked before anything runs).
+  const n = cases.length;
   let def: DCase | null = null;
-  for (const c of cases) {
-    if (c instanceof DCase) {
+  let ready = -1;
+  for (let i = 0; i < n; i++) {
+    const c = cases[i];
+    if (c instanceof RCase) {
+      if (ready < 0 && c.chan.recvReady()) ready = i;
+    } else if (c instanceof SCase) {
+      if (ready < 0 && c.chan.sendReady()) ready = i;
+    } else if (c instanceof DCase) {
       if (def !== null) throw new TypeError("Only one default case is allowed in select: got two or more");
       def = c;
-    } else if (!(c instanceof RCase || c instanceof SCase)) {
+    } else {
       throw new TypeError(`Select cases must be rcase, scase or dcase: got ${Array.isArray(c) ? "an array" : typeof c}`);
     }
   }
-
-  // Pass 1: the first ready case, in list order.
-  for (const c of cases as Array<RCase<unknown> | SCase<unknown> | DCase>) {
-    if (!(c instanceof DCase) && c.ready()) return run(c);
-  }
+  if (ready >= 0) return run(cases[ready] as RCase<unknown> | SCase<unknown>);
   // Pass 2: the default case.
-  if (def !== null) return fired([def, undefined]);
+  if (def !== null) return fired<unknown>([def, undefined]);
 
   // Pass 3: wait on every channel.
   const owner = currentTask();
   const op = new SelectOp(owner, owner ? owner.scheduler : getScheduler());
-  for (const c of cases as Array<RCase<unknown> | SCase<unknown>>) {
+  for (let i = 0; i < n; i++) {
+    const c = cases[i] as RCase<unknown> | SCase<unknown>;
     if (c instanceof RCase) {
       if (!c.chan.closed) op.wait(c.chan, false, undefined, c);
     } else {

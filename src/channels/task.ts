@@ -80,7 +80,9 @@ export class Task<R = unknown> {
    * before `kill()` returns; `catch` blocks do not see the kill. A task not yet started never
    * runs. A task killing itself (or one on the stack below it) stops at its next yield point. A
    * `finally` that yields keeps the task alive until that cleanup ends. `join()` then fails with
-   * `CancelledError`. Does nothing on a finished task.
+   * `CancelledError`. Does nothing on a finished task. A task running an async function cannot
+   * be stopped from outside: killing it cancels what it waits on and ends the task (alive
+   * becomes false), but the async function itself runs on, its result ignored.
    */
   kill(): void {
     if (this.outcome !== null) return;

@@ -27,8 +27,11 @@ export interface WaitChannel {
 
 /** One entry in a channel's wait queue. */
 export class Waiter {
+  /** The entry before it in its queue. */
   prev: Waiter | null = null;
+  /** The entry after it in its queue. */
   next: Waiter | null = null;
+  /** Whether it is in a queue now. */
   queued = false;
   constructor(
     /** The operation waiting. */

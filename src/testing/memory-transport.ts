@@ -7,7 +7,10 @@
  *   is delivered to a protocol before its `makeConnection` nor after its `connectionLost`.
  * - `connectionLost` is called exactly once per end, after which the transport ignores writes.
  * - A clean close (FIN) travels behind the data written before it; an abort or reset (RST)
- *   overtakes it and discards what was still queued.
+ *   overtakes it and discards what was still queued. Data that reaches an end which has already
+ *   closed is dropped and draws a reset back to its writer (as TCP does).
+ * - After `loseConnection()` an end stops reading (as Twisted's transports do); the peer's FIN
+ *   is not needed for it to close.
  * - A streaming producer is paused when more than `bufferSize` bytes are queued and resumed when
  *   the queue has drained; a non-streaming producer is asked for more each time it drains.
  */
@@ -29,6 +32,8 @@ export interface PipeHost {
   resetNow(): boolean;
   /** Records an event in the network's trace. */
   record(text: string): void;
+  /** This end has closed (after its protocol heard). */
+  ended(transport: MemoryTransport): void;
   /** Logs an exception a protocol raised (the connection is dropped; others go on). */
   logError(text: string, error: unknown): void;
   /** The network's high-water mark for queued bytes. */
@@ -79,16 +84,8 @@ class Pipe {
 
   /** Starts a delivery if none is in flight and the receiver can take one. */
   kick(): void {
-    if (this.to.disconnected && !this.from.disconnected && this.queue.some((x) => x.kind === "data")) {
-      // Writing to an end that has closed: as with TCP, the writer gets a reset.
-      this.discard();
-      this.host.schedule(this.host.latency(), () => {
-        this.host.record(`rst ${this.to.label} -> ${this.from.label}`);
-        this.from.closeWith(new Failure(new ConnectionLost("Connection to the other side was lost in a non-clean fashion: Connection reset by peer.")), false);
-      });
-      return;
-    }
-    if (this.busy || this.queue.length === 0 || !this.to.canReceive()) return;
+    // Bytes for an end that has closed still travel; on arrival they draw a reset (below).
+    if (this.busy || this.queue.length === 0 || (!this.to.disconnected && !this.to.canReceive())) return;
     const head = this.queue[0]!;
     let segment: Segment;
     if (head.kind === "fin") {
@@ -112,6 +109,18 @@ class Pipe {
     this.host.schedule(at - this.now(), () => {
       if (gen !== this.generation) return;
       this.busy = false;
+      if (this.to.disconnected) {
+        // Data reaching a closed end: as with TCP, the writer gets a reset one latency later.
+        this.discard();
+        if (segment.kind === "data" && !this.from.disconnected) {
+          this.host.schedule(this.host.latency(), () => {
+            if (this.from.disconnected) return;
+            this.host.record(`rst ${this.to.label} -> ${this.from.label}`);
+            this.from.closeWith(new Failure(new ConnectionLost("Connection to the other side was lost in a non-clean fashion: Connection reset by peer.")), false);
+          });
+        }
+        return;
+      }
       if (segment.kind === "data") {
         this.queued -= segment.bytes.length;
         this.to.deliver(segment.bytes, this.from);
@@ -121,11 +130,6 @@ class Pipe {
       }
       this.kick();
     });
-  }
-
-  /** True when nothing is queued or in flight. */
-  empty(): boolean {
-    return this.queue.length === 0 && !this.busy;
   }
 }
 
@@ -172,6 +176,11 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
     private readonly now: () => number,
   ) {}
 
+  /** The other end. */
+  get peerTransport(): MemoryTransport | null {
+    return this.peer;
+  }
+
   /** @internal Joins two ends. */
   static join(a: MemoryTransport, b: MemoryTransport): void {
     a.peer = b;
@@ -184,7 +193,14 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
   attach(protocol: IProtocol): void {
     this.protocol = protocol;
     this.connected = true;
-    protocol.makeConnection(this);
+    try {
+      protocol.makeConnection(this);
+    } catch (e) {
+      // As in Twisted's reactor: logged, and only this connection is dropped.
+      this.host.logError(`Unhandled error in ${this.label} connectionMade; dropping the connection`, e);
+      this.closeWith(Failure.from(e), true);
+      return;
+    }
     if (this.pendingReset) {
       // The peer reset the connection before this end knew it was connected.
       this.closeWith(this.pendingReset, false);
@@ -302,6 +318,7 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
       }
     }
     this.onClosed?.(reason);
+    this.host.ended(this);
   }
 
   /**

@@ -260,8 +260,13 @@ export class MemoryNetwork implements ReactorTime {
   readonly clock: Clock;
   /** Every event, timestamped: the same seed and program give the same trace. */
   readonly trace: string[] = [];
-  /** Connections established so far (closed ones included), in order. */
+  /**
+   * The open connections, oldest first. A connection leaves the list once both ends have
+   * closed, so the network keeps nothing of it (see `connectionsMade` for a count).
+   */
   readonly connections: MemoryConnection[] = [];
+  /** How many connections have been established so far. */
+  connectionsMade = 0;
   private readonly random: () => number;
   private readonly faults: NetworkFaults;
   private readonly ports = new Map<number, MemoryListeningPort[]>();
@@ -288,6 +293,12 @@ export class MemoryNetwork implements ReactorTime {
       },
       resetNow: () => this.chance(this.faults.resetRate),
       record: (text) => this.record(text),
+      ended: (transport) => {
+        const peer = transport.peerTransport;
+        if (!transport.disconnected || (peer && !peer.disconnected)) return;
+        const i = this.connections.findIndex((c) => c.client === transport || c.server === transport);
+        if (i >= 0) this.connections.splice(i, 1);
+      },
       logError: (text, error) => log.failure(text, error, {}, "error"),
       bufferSize: options.bufferSize ?? 65536,
     };
@@ -405,16 +416,26 @@ export class MemoryNetwork implements ReactorTime {
       const server = new MemoryTransport(pipeHost, `${id}.server`, serverAddr, clientAddr, now);
       const client = new MemoryTransport(pipeHost, `${id}.client`, clientAddr, serverAddr, now);
       MemoryTransport.join(server, client);
-      const serverProtocol = listening.factory.buildProtocol(clientAddr);
-      if (serverProtocol === null) {
-        // The server refuses this peer: it accepts and closes at once.
-        this.record(`rejected ${id} by ${listening}`);
-        connector.failAttempt(attempt, new Failure(new ConnectionLost("Connection was closed by the server before it was used.")));
-        return;
+      let serverProtocol: IProtocol | null;
+      try {
+        serverProtocol = listening.factory.buildProtocol(clientAddr);
+      } catch (e) {
+        log.failure(`Unhandled error in ${String(listening)} buildProtocol; refusing the connection`, e, {}, "error");
+        serverProtocol = null;
       }
       this.connections.push({ id, client, server });
-      this.record(`accepted ${id}`);
-      server.attach(serverProtocol);
+      this.connectionsMade++;
+      if (serverProtocol === null) {
+        // The factory refuses this peer: as in Twisted the socket is accepted and closed at
+        // once, so the client connects and then sees the connection closed.
+        this.record(`rejected ${id} by ${listening}`);
+        serverProtocol = new Protocol();
+        server.attach(serverProtocol);
+        server.loseConnection();
+      } else {
+        this.record(`accepted ${id}`);
+        server.attach(serverProtocol);
+      }
       // The client learns of it one latency later (the SYN-ACK).
       this.clock.callLater(this.sampleLatency(), () => {
         if (!connector.isCurrent(attempt)) {

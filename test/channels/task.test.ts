@@ -273,6 +273,35 @@ describe("kill", () => {
     assert.ok(errorOf(t.join()) instanceof CancelledError);
   });
 
+  it("ends a task running an async function (which itself cannot be stopped)", () => {
+    const t = go(() => new Promise<number>(() => {}));
+    w.turn();
+    t.kill();
+    assert.equal(t.alive, false);
+    assert.ok(errorOf(t.join()) instanceof CancelledError);
+  });
+
+  it("stops a child coroutine the task yielded, running its finally blocks", () => {
+    const log: string[] = [];
+    function* child() {
+      try {
+        yield* chan().recv();
+      } finally {
+        log.push("child finally");
+      }
+    }
+    const t = go(function* () {
+      try {
+        yield child();
+      } finally {
+        log.push("parent finally");
+      }
+    });
+    w.turn();
+    t.kill();
+    assert.deepEqual(log, ["child finally", "parent finally"]);
+  });
+
   it("kills a task blocked in join() of another, which keeps running", () => {
     const c = chan<number>();
     const inner = go(function* () {

@@ -12,7 +12,8 @@ import { Int32StringReceiver } from "../../src/protocols/basic/int-prefix.js";
 import { Protocol } from "../../src/protocols/protocol.js";
 import { ClientFactory, Factory } from "../../src/protocols/factory.js";
 import type { Failure } from "../../src/failure.js";
-import { defaultLogObserver, globalLogPublisher, formatEvent, type LogEvent } from "../../src/logger.js";
+import { formatEvent, type LogEvent } from "../../src/logger.js";
+import { assertNoLoggedErrors, captureLogs } from "../../src/testing/log-capture.js";
 import type { IProtocol } from "../../src/interfaces.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -65,16 +66,13 @@ function connect(net: MemoryNetwork, pieces: Uint8Array[], spacing?: number): Ra
   return p;
 }
 
-function withLog<T>(fn: (events: LogEvent[]) => T): T {
-  const events: LogEvent[] = [];
-  const o = (e: LogEvent) => events.push(e);
-  globalLogPublisher.addObserver(o);
-  globalLogPublisher.removeObserver(defaultLogObserver);
+/** Runs `fn` with logs captured (and kept off stderr); no error may be logged. */
+function withLog<T>(fn: (events: readonly LogEvent[]) => T): T {
+  const logs = captureLogs();
   try {
-    return fn(events);
+    return fn(logs.events);
   } finally {
-    globalLogPublisher.removeObserver(o);
-    globalLogPublisher.addObserver(defaultLogObserver);
+    assertNoLoggedErrors(logs);
   }
 }
 
@@ -190,4 +188,31 @@ test("a peer vanishing mid-write only loses its own connection, and nothing is l
     assert.equal(good.lost, null);
     assert.equal(events.filter((e) => e.level === "error" || e.level === "critical").length, 0);
   });
+});
+
+test("nothing of a closed bad connection is retained: its server protocol and buffers are collected", async () => {
+  const v8 = await import("node:v8");
+  const vm = await import("node:vm");
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc") as () => void;
+  const net = new MemoryNetwork({ seed: 1, faults });
+  const built: WeakRef<object>[] = [];
+  const server = Factory.forProtocol(LineEcho);
+  const build = server.buildProtocol.bind(server);
+  server.buildProtocol = (addr) => {
+    const p = build(addr)!;
+    built.push(new WeakRef(p));
+    return p;
+  };
+  withLog(() => {
+    net.listenTCP(8000, server);
+    connect(net, [enc("y".repeat(16000)), enc("y".repeat(16000))]);
+    net.run();
+  });
+  assert.equal(built.length, 1);
+  assert.equal(net.connections.length, 0);
+  // WeakRefs are only cleared after the current job: let it end, then collect.
+  await new Promise((r) => setImmediate(r));
+  gc();
+  assert.equal(built[0]!.deref(), undefined, "the server protocol (and its line buffer) was collected");
 });

@@ -9,7 +9,7 @@ import { Failure } from "../../src/failure.js";
 import { ConnectionDone, ConnectionLost, ConnectionRefusedError, DNSLookupError, TimeoutError, UserError } from "../../src/errors.js";
 import type { IConnector, IPushProducer, ITCPTransport } from "../../src/interfaces.js";
 import type { IAddress } from "../../src/protocols/address.js";
-import { defaultLogObserver, globalLogPublisher, type LogEvent } from "../../src/logger.js";
+import { assertNoLoggedErrors, captureLogs } from "../../src/testing/log-capture.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -86,7 +86,8 @@ function echoProgram(seed: number, faults: NetworkFaults, clients = 3): { net: M
 
 test("several clients talk to one server at once and every callback comes in Twisted's order", () => {
   const { net, factories } = echoProgram(1, {});
-  assert.equal(net.connections.length, 3);
+  assert.equal(net.connectionsMade, 3);
+  assert.equal(net.connections.length, 0, "closed connections are forgotten");
   for (const [i, f] of factories.entries()) {
     assert.equal(f.built[0]!.received, `message number ${i} `.repeat(5));
     assert.deepEqual(f.events, [
@@ -477,21 +478,21 @@ test("an exception in dataReceived drops only that connection and is logged", ()
   net.listenTCP(8000, Factory.forProtocol(Fragile));
   const bad = new RecordingClientFactory("boom");
   const good = new RecordingClientFactory("fine");
-  const events: LogEvent[] = [];
-  const o = (e: LogEvent) => events.push(e);
-  globalLogPublisher.addObserver(o);
-  globalLogPublisher.removeObserver(defaultLogObserver);
+  const logs = captureLogs();
   try {
     net.connectTCP("127.0.0.1", 8000, bad);
     net.connectTCP("127.0.0.1", 8000, good);
     net.run();
+    assert.deepEqual(
+      logs.flushLoggedErrors(Error).map((f) => f.getErrorMessage()),
+      ["boom"],
+    );
   } finally {
-    globalLogPublisher.removeObserver(o);
-    globalLogPublisher.addObserver(defaultLogObserver);
+    assertNoLoggedErrors(logs);
   }
   assert.equal(good.built[0]!.received, "fine");
   assert.ok(bad.events.includes("clientConnectionLost ConnectionLost"));
-  assert.ok(events.some((e) => e.namespace === "reed.testing.network" && e.failure?.getErrorMessage() === "boom"));
+  assert.ok(logs.events.some((e) => e.namespace === "reed.testing.network" && e.failure?.getErrorMessage() === "boom"));
   void ConnectionDone;
   void ConnectionLost;
 });
@@ -517,4 +518,49 @@ test("writing to a peer that has closed ends in a reset (ConnectionLost) for the
   net.connectTCP("127.0.0.1", 8000, ClientFactory.forProtocol(Stubborn));
   net.run();
   assert.deepEqual(events, ["readConnectionLost", "connectionLost ConnectionLost"]);
+});
+
+test("a server factory returning null: the client connects, then sees the connection closed", () => {
+  const net = new MemoryNetwork();
+  const server = new ServerFactory();
+  server.buildProtocol = () => null;
+  net.listenTCP(8000, server);
+  const f = new RecordingClientFactory();
+  net.connectTCP("127.0.0.1", 8000, f);
+  net.run();
+  assert.deepEqual(f.events, ["startFactory", "startedConnecting", "buildProtocol", "clientConnectionLost ConnectionDone", "stopFactory"]);
+  assert.ok(net.trace.some((t) => t.includes("rejected c1")));
+});
+
+test("an exception in connectionMade or buildProtocol is logged and drops only that connection", () => {
+  const net = new MemoryNetwork();
+  class Broken extends Protocol {
+    override connectionMade(): void {
+      throw new RangeError("bad start");
+    }
+  }
+  net.listenTCP(8000, Factory.forProtocol(Broken));
+  const throwing = new ServerFactory();
+  throwing.buildProtocol = () => {
+    throw new TypeError("bad factory");
+  };
+  net.listenTCP(8001, throwing);
+  net.listenTCP(8002, Factory.forProtocol(Echo));
+  const logs = captureLogs();
+  const a = new RecordingClientFactory();
+  const b = new RecordingClientFactory();
+  const c = new RecordingClientFactory("still fine");
+  try {
+    net.connectTCP("127.0.0.1", 8000, a);
+    net.connectTCP("127.0.0.1", 8001, b);
+    net.connectTCP("127.0.0.1", 8002, c);
+    net.run();
+    assert.deepEqual(logs.flushLoggedErrors(RangeError).length, 1);
+    assert.deepEqual(logs.flushLoggedErrors(TypeError).length, 1);
+  } finally {
+    assertNoLoggedErrors(logs);
+  }
+  assert.ok(a.events.includes("clientConnectionLost ConnectionLost"));
+  assert.ok(b.events.includes("clientConnectionLost ConnectionDone"));
+  assert.equal(c.built[0]!.received, "still fine");
 });

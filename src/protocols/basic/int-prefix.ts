@@ -16,7 +16,7 @@ import { Protocol } from "../protocol.js";
 import { Logger } from "../../logger.js";
 import { StringTooLongError } from "../../errors.js";
 import type { IPushProducer } from "../../interfaces.js";
-import { concat2, EMPTY, mustBeBytes } from "../../_internal/bytes.js";
+import { EMPTY, mustBeBytes, PendingBytes } from "../../_internal/bytes.js";
 import { transportProducer } from "./line.js";
 
 const log = new Logger("reed.protocols.basic");
@@ -32,7 +32,10 @@ export abstract class IntNStringReceiver extends Protocol implements IPushProduc
   abstract readonly prefixLength: 1 | 2 | 4;
   /** True while paused (by `pauseProducing`/`stopProducing`). */
   paused = false;
-  private unprocessed: Uint8Array = EMPTY;
+  private readonly pending = new PendingBytes();
+  /** Bytes the first string in `pending` needs in all (prefix included); 0 when unknown. */
+  private waitingFor = 0;
+  private waitingMax = 0;
 
   /** A complete string arrived (prefix removed). Override it. */
   stringReceived(_string: Uint8Array): void {
@@ -65,29 +68,37 @@ export abstract class IntNStringReceiver extends Protocol implements IPushProduc
 
   /** Splits bytes into strings for `stringReceived`. */
   override dataReceived(data: Uint8Array): void {
-    const all = concat2(this.unprocessed, data);
+    // Fast path: still collecting one long string (or paused): just keep the bytes.
+    if (this.paused || (this.waitingFor > 0 && this.waitingMax === this.MAX_LENGTH && this.pending.length + data.length < this.waitingFor)) {
+      this.pending.push(data);
+      return;
+    }
+    const all = this.pending.takeWith(data);
     const prefix = this.prefixLength;
     let offset = 0;
-    this.unprocessed = all;
+    this.waitingFor = 0;
     while (all.length >= offset + prefix && !this.paused) {
       const start = offset + prefix;
       const length = this.readLength(all, offset);
       if (length > this.MAX_LENGTH) {
         // Twisted keeps *all* of this call's bytes here, including strings already delivered
         // from them, so data arriving later re-delivers those strings (kept for fidelity).
-        this.unprocessed = all.slice();
+        this.pending.pushOwned(all.slice());
         this.lengthLimitExceeded(length);
         return;
       }
       const end = start + length;
-      if (all.length < end) break;
+      if (all.length < end) {
+        this.waitingFor = end - offset;
+        this.waitingMax = this.MAX_LENGTH;
+        break;
+      }
       const packet = all.slice(start, end);
       offset = end;
-      this.unprocessed = all.subarray(offset);
       this.stringReceived(packet);
     }
     // A compact copy: a small leftover must not pin the whole chunk it came in.
-    this.unprocessed = all.slice(offset);
+    this.pending.pushOwned(all.slice(offset));
   }
 
   /**

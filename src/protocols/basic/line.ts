@@ -13,7 +13,7 @@
  */
 import { Protocol } from "../protocol.js";
 import { Logger } from "../../logger.js";
-import { concat2, EMPTY, indexOfBytes, mustBeBytes } from "../../_internal/bytes.js";
+import { concat2, EMPTY, indexOfBytes, mustBeBytes, PendingBytes } from "../../_internal/bytes.js";
 import type { IPushProducer, ITransport } from "../../interfaces.js";
 
 const log = new Logger("reed.protocols.basic");
@@ -63,13 +63,36 @@ export class LineReceiver extends Protocol implements IPushProducer {
   /** True while paused (by `pauseProducing`/`stopProducing`). */
   paused = false;
   private buffer: Uint8Array = EMPTY;
+  /** Bytes logically after `buffer`, collected by the fast path (see `dataReceived`). */
+  private readonly pending = new PendingBytes();
+  /** Set when `buffer` + `pending` is known to hold no delimiter: the (delimiter, limit) checked. */
+  private partial: { delimiter: Uint8Array; max: number } | null = null;
   private busyReceiving = false;
 
   /** Empties the buffer and returns what it held (a copy). */
   clearLineBuffer(): Uint8Array {
-    const b = this.buffer;
+    const b = this.pending.takeWith(EMPTY);
+    const all = concat2(this.buffer, b);
     this.buffer = EMPTY;
-    return b.slice();
+    this.partial = null;
+    return all === b && b.length > 0 ? b : all.slice();
+  }
+
+  /**
+   * Whether `data` can simply be kept: in line mode, when what is buffered is a partial line,
+   * `data` completes no delimiter and does not take the partial line to the limit. Then the
+   * full parse would do nothing, and a long line arriving in small pieces costs O(n), not O(n²).
+   */
+  private canDefer(data: Uint8Array): boolean {
+    const p = this.partial;
+    if (!p || !this.line_mode || this.paused || p.delimiter !== this.delimiter || p.max !== this.MAX_LENGTH) return false;
+    const d = p.delimiter.length;
+    const held = this.buffer.length + this.pending.length;
+    if (held + data.length >= p.max + d) return false;
+    let tail: Uint8Array;
+    if (this.pending.length >= d - 1) tail = this.pending.tail(d - 1);
+    else tail = concat2(this.buffer.subarray(Math.max(0, this.buffer.length - (d - 1 - this.pending.length))), this.pending.tail(d - 1));
+    return indexOfBytes(concat2(tail, data), p.delimiter) < 0;
   }
 
   /**
@@ -82,9 +105,14 @@ export class LineReceiver extends Protocol implements IPushProducer {
       this.buffer = concat2(this.buffer, data).slice();
       return undefined;
     }
+    if (this.canDefer(data)) {
+      this.pending.push(data);
+      return undefined;
+    }
     this.busyReceiving = true;
+    this.partial = null;
     try {
-      this.buffer = concat2(this.buffer, data);
+      this.buffer = concat2(this.buffer, this.pending.takeWith(data));
       while (this.buffer.length > 0 && !this.paused) {
         if (this.line_mode) {
           const delim = this.delimiter;
@@ -95,6 +123,7 @@ export class LineReceiver extends Protocol implements IPushProducer {
               this.buffer = EMPTY;
               return this.lineLengthExceeded(line);
             }
+            this.partial = { delimiter: delim, max: this.MAX_LENGTH };
             return undefined;
           }
           const line = this.buffer.slice(0, at);
@@ -133,6 +162,7 @@ export class LineReceiver extends Protocol implements IPushProducer {
   /** Switches to raw mode: later bytes (and what is buffered) go to `rawDataReceived`. */
   setRawMode(): void {
     this.line_mode = false;
+    this.partial = null;
   }
 
   /** Raw-mode bytes arrived. Override it if you use raw mode. */
@@ -198,12 +228,21 @@ export class LineOnlyReceiver extends Protocol {
   delimiter: Uint8Array = CRLF;
   /** The longest line accepted, in bytes (default 16384). */
   MAX_LENGTH = 16384;
-  private buffer: Uint8Array = EMPTY;
+  private readonly pending = new PendingBytes();
 
   /** Splits bytes into lines for `lineReceived`; stops once the transport is `disconnecting`. */
   override dataReceived(data: Uint8Array): unknown {
-    const all = concat2(this.buffer, data);
     const delim = this.delimiter;
+    // Fast path: no delimiter completed and the partial line stays within the limit, so the
+    // split below would find nothing; keep the bytes (O(n) for a long line in small pieces).
+    if (this.pending.length + data.length <= this.MAX_LENGTH) {
+      const window = concat2(this.pending.tail(delim.length - 1), data);
+      if (indexOfBytes(window, delim) < 0) {
+        this.pending.push(data);
+        return undefined;
+      }
+    }
+    const all = this.pending.takeWith(data);
     // Split the whole buffer first, as Python's bytes.split does; the last piece is kept.
     const lines: Uint8Array[] = [];
     let start = 0;
@@ -213,13 +252,14 @@ export class LineOnlyReceiver extends Protocol {
       lines.push(all.slice(start, at));
       start = at + delim.length;
     }
-    this.buffer = compact(all.subarray(start));
+    const rest = all.slice(start);
+    this.pending.pushOwned(rest);
     for (const line of lines) {
       if (isDisconnecting(this.transport)) return undefined;
       if (line.length > this.MAX_LENGTH) return this.lineLengthExceeded(line);
       this.lineReceived(line);
     }
-    if (this.buffer.length > this.MAX_LENGTH) return this.lineLengthExceeded(this.buffer);
+    if (rest.length > this.MAX_LENGTH) return this.lineLengthExceeded(rest);
     return undefined;
   }
 

@@ -188,12 +188,15 @@ export class NetstringReceiver extends Protocol {
       this.remainingData = EMPTY;
       throw INCOMPLETE;
     }
-    const payload = concatAll(this.payloadChunks);
-    if (payload[payload.length - 1] !== COMMA) {
+    const chunks = this.payloadChunks;
+    const last = chunks[chunks.length - 1]!;
+    if (last[last.length - 1] !== COMMA) {
       throw new NetstringParseError("Malformed netstring: it is not terminated by a comma");
     }
+    // One copy of the payload, without its comma (the chunks may be views of received data).
+    const payload = chunks.length === 1 ? last.slice(0, last.length - 1) : concatAll(chunks).subarray(0, this.expectedPayloadSize - 1);
     this.state = State.ParsingLength;
     this.payloadChunks = [];
-    this.stringReceived(payload.subarray(0, payload.length - 1));
+    this.stringReceived(payload);
   }
 }
