@@ -20,6 +20,10 @@ export {
   DNSLookupError,
   UserError,
   CannotListenError,
+  ConnectionAborted,
+  NotConnectingError,
+  ProducerAlreadyRegistered,
+  EndpointDescriptionError,
 } from "./errors.js";
 export type {
   IDelayedCall,
@@ -34,9 +38,22 @@ export type {
   IProtocolFactory,
   IConnector,
   IListeningPort,
+  IHalfCloseableProtocol,
+  TCPListenOptions,
+  TCPConnectOptions,
+  ReactorTCP,
+  UNIXListenOptions,
+  ReactorUNIX,
+  IUDPTransport,
+  IDatagramProtocol,
+  UDPListenOptions,
+  ReactorUDP,
+  TLSFileOptions,
+  ReactorSSL,
 } from "./interfaces.js";
 export { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "./protocols/address.js";
 export { Protocol } from "./protocols/protocol.js";
+export { DatagramProtocol } from "./protocols/datagram.js";
 export { Factory, ServerFactory, ClientFactory, type ProtocolClass } from "./protocols/factory.js";
 export { DelayedCall, type DelayedCallOwner } from "./delayed-call.js";
 export { Failure, type ErrorType } from "./failure.js";

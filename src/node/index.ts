@@ -1,4 +1,11 @@
 /**
  * `reed/node`: the real reactor on Node's event loop, with TCP/UNIX/UDP/TLS, threads and processes.
  */
-export {};
+export { Connection, type ConnectionLostHook } from "./connection.js";
+export { Port, type PortAddress } from "./port.js";
+export { Connector, type ConnectorAddress, type Dialer } from "./connector.js";
+export { listenTCP, connectTCP, type ListenTCPOptions, type ConnectTCPOptions } from "./tcp.js";
+export { listenUNIX, connectUNIX } from "./unix.js";
+export { listenSSL, connectSSL, secureContextOptions } from "./tls.js";
+export { UDPPort, listenUDP } from "./udp.js";
+export type { TrackedResource, ResourceRegistry } from "./_resources.js";
