@@ -9,3 +9,20 @@ export { listenUNIX, connectUNIX } from "./unix.js";
 export { listenSSL, connectSSL, secureContextOptions } from "./tls.js";
 export { UDPPort, listenUDP } from "./udp.js";
 export type { TrackedResource, ResourceRegistry } from "./_resources.js";
+export {
+  TCP4ServerEndpoint,
+  TCP6ServerEndpoint,
+  TCP4ClientEndpoint,
+  TCP6ClientEndpoint,
+  UNIXServerEndpoint,
+  UNIXClientEndpoint,
+  SSL4ServerEndpoint,
+  SSL4ClientEndpoint,
+  serverFromString,
+  clientFromString,
+  connectProtocol,
+  parseDescription,
+  type IStreamServerEndpoint,
+  type IStreamClientEndpoint,
+  type ParsedDescription,
+} from "./endpoints.js";
