@@ -83,6 +83,7 @@ export type {
 export { IPv4Address, IPv6Address, UNIXAddress, PipeAddress, type IAddress } from "./protocols/address.js";
 export { Protocol } from "./protocols/protocol.js";
 export { ProcessProtocol, type IProcessTransport } from "./protocols/process-protocol.js";
+export { DatagramProtocol } from "./protocols/datagram.js";
 export { Factory, ServerFactory, ClientFactory, type ProtocolClass } from "./protocols/factory.js";
 export { ReconnectingClientFactory, type ReconnectingClientFactoryOptions } from "./protocols/reconnecting.js";
 export { LineReceiver, LineOnlyReceiver } from "./protocols/basic/line.js";
