@@ -42,7 +42,12 @@ export abstract class ReactorBase implements ReactorTime, ReactorCore {
   private readonly heap = new TimerHeap<DelayedCall>();
   private readonly owner: DelayedCallOwner = {
     seconds: () => this.seconds(),
-    cancelled: (c) => this.heap.remove(c),
+    cancelled: (c) => {
+      const wasFirst = this.heap.peek() === c;
+      this.heap.remove(c);
+      // With nothing left, the platform must drop its timer, or it keeps an embedding process alive.
+      if (wasFirst && this.heap.size === 0) this.wake();
+    },
     rescheduled: (c, t) => {
       this.heap.update(c, t);
       if (this.heap.peek() === c) this.wake();
@@ -248,9 +253,10 @@ export abstract class ReactorBase implements ReactorTime, ReactorCore {
       try {
         call.invoke();
       } catch (e) {
-        this.log.failure("Unhandled error in a timed call {call}; it was scheduled at:\n{creator}", e, {
+        const creator = call.creator;
+        this.log.failure(creator ? "Unhandled error in a timed call {call}; it was scheduled at:\n{creator}" : "Unhandled error in a timed call {call}", e, {
           call: String(call),
-          creator: call.creator,
+          creator,
         });
       }
     }

@@ -4,6 +4,7 @@ import { ReactorBase } from "../../src/_internal/reactor-base.js";
 import { Deferred } from "../../src/deferred.js";
 import { ReactorAlreadyRunning, ReactorNotRestartable, ReactorNotRunning } from "../../src/errors.js";
 import { captureLogs, assertNoLoggedErrors } from "../../src/testing/log-capture.js";
+import { DelayedCall } from "../../src/delayed-call.js";
 
 /** ReactorBase on fake time, iterated by hand: `iterate()` is one turn of the platform loop. */
 class ManualReactor extends ReactorBase {
@@ -130,6 +131,7 @@ test("an exception in a timed call is logged with where it was scheduled and the
   const logs = captureLogs();
   const r = new ManualReactor();
   const out: string[] = [];
+  DelayedCall.debug = true;
   r.callLater(1, function falldown() {
     throw new Error("I fall down.");
   });
@@ -252,6 +254,15 @@ test("after shutdown nothing runs any more", () => {
   r.callLater(0, () => n++);
   r.iterate();
   assert.equal(n, 0);
+});
+
+test("cancelling the only pending call asks the platform to drop its timer", () => {
+  const r = new ManualReactor();
+  const c = r.callLater(100, () => {});
+  const w = r.wakes;
+  c.cancel();
+  assert.equal(r.wakes, w + 1);
+  assert.equal(r.deadline(), undefined);
 });
 
 test("open resources are tracked until untracked", () => {
