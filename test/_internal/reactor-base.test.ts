@@ -265,6 +265,28 @@ test("cancelling the only pending call asks the platform to drop its timer", () 
   assert.equal(r.deadline(), undefined);
 });
 
+test("many cancelled calls are compacted away and never run; order of the rest is kept", () => {
+  const r = new ManualReactor();
+  const out: number[] = [];
+  const calls = [];
+  for (let i = 0; i < 1000; i++) calls.push(r.callLater(1 + (i % 10), () => out.push(i)));
+  for (let i = 0; i < 1000; i++) if (i % 3 !== 0) calls[i]!.cancel();
+  assert.equal(r.getDelayedCalls().length, 334);
+  r.advance(20);
+  const expected = [...Array(1000).keys()].filter((i) => i % 3 === 0).sort((a, b) => (a % 10) - (b % 10) || a - b);
+  assert.deepEqual(out, expected);
+});
+
+test("delaying the first call past a cancelled one keeps the next deadline right", () => {
+  const r = new ManualReactor();
+  const a = r.callLater(1, () => {});
+  const b = r.callLater(2, () => {});
+  r.callLater(3, () => {});
+  b.cancel();
+  a.delay(10);
+  assert.equal(r.deadline(), 3);
+});
+
 test("open resources are tracked until untracked", () => {
   const r = new ManualReactor();
   const res = { kind: "tcp-port", describe: () => "TCP port 1234", creator: "here" };
