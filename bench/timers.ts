@@ -8,10 +8,12 @@
  *    10 s, first argument), with a 50 ms stall every 2 s (like DrawSnek's "hiccup" key): the frames
  *    counted should equal the frames expected from the elapsed time, however many calls ran.
  *
- *   node --import tsx bench/timers.ts [seconds, default 10]
+ *   npm run build && node --import tsx bench/timers.ts [seconds, default 10]
+ *   (or `npm run bench -- timers`)
  */
-import { NodeReactor } from "../src/node/reactor.js";
-import { LoopingCall } from "../src/task/looping-call.js";
+// The built package, as users run it (like the other benches: `npm run build` first).
+import { NodeReactor } from "reed/node";
+import { LoopingCall } from "reed";
 
 const N = 1_000_000;
 const delayOf = (i: number): number => 1000 + (i % 1000);

@@ -2,11 +2,56 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { TimerHeap, type HeapEntry } from "../../src/_internal/heap.js";
 
-const entry = (time: number, name: string): HeapEntry & { name: string } => ({ time, seq: 0, heapIndex: -1, name });
+function entry(time: number): HeapEntry & { id: number } {
+  return { time, seq: 0, heapIndex: -1, id: time };
+}
+
+test("the heap pops in time order with FIFO ties, under random inserts and removals", () => {
+  let seed = 12345;
+  const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const h = new TimerHeap<HeapEntry & { id: number }>();
+  const live = new Set<HeapEntry & { id: number }>();
+  for (let i = 0; i < 5000; i++) {
+    const e = entry(Math.floor(rand() * 100));
+    e.id = i;
+    h.push(e);
+    live.add(e);
+    if (rand() < 0.3) {
+      const victim = [...live][Math.floor(rand() * live.size)]!;
+      h.remove(victim);
+      live.delete(victim);
+      assert.equal(victim.heapIndex, -1);
+    }
+  }
+  assert.equal(h.size, live.size);
+  const expected = [...live].sort((a, b) => a.time - b.time || a.id - b.id).map((e) => e.id);
+  const got: number[] = [];
+  for (let e = h.pop(); e; e = h.pop()) got.push(e.id);
+  assert.deepEqual(got, expected);
+});
+
+test("update re-keys an entry and keeps its place among equal times", () => {
+  const h = new TimerHeap<HeapEntry & { id: number }>();
+  const a = entry(5);
+  const b = entry(1);
+  h.push(a);
+  h.push(b);
+  h.update(a, 1);
+  assert.equal(h.pop(), a);
+  assert.equal(h.pop(), b);
+});
+
+test("removing an entry that is not in the heap does nothing", () => {
+  const h = new TimerHeap<HeapEntry & { id: number }>();
+  h.remove(entry(1));
+  assert.equal(h.size, 0);
+});
+
+const named = (time: number, name: string): HeapEntry & { name: string } => ({ time, seq: 0, heapIndex: -1, name });
 
 test("retain() drops entries in O(n) and keeps time-then-FIFO order", () => {
   const heap = new TimerHeap<HeapEntry & { name: string }>();
-  const es = [entry(2, "a"), entry(1, "b"), entry(2, "c"), entry(1, "d"), entry(3, "e")];
+  const es = [named(2, "a"), named(1, "b"), named(2, "c"), named(1, "d"), named(3, "e")];
   for (const e of es) heap.push(e);
   heap.retain((e) => e.name !== "b");
   assert.equal(es[1]!.heapIndex, -1);
@@ -17,9 +62,9 @@ test("retain() drops entries in O(n) and keeps time-then-FIFO order", () => {
 
 test("nextSequence tells entries pushed before now from later ones", () => {
   const heap = new TimerHeap<HeapEntry & { name: string }>();
-  heap.push(entry(1, "a"));
+  heap.push(named(1, "a"));
   const limit = heap.nextSequence;
-  const b = entry(0, "b");
+  const b = named(0, "b");
   heap.push(b);
   assert.ok(b.seq >= limit);
   assert.ok(heap.peek() === b);
