@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ReactorBase } from "../../src/_internal/reactor-base.js";
-import { Deferred } from "../../src/deferred.js";
+import { Deferred, fail } from "../../src/deferred.js";
 import { ReactorAlreadyRunning, ReactorNotRestartable, ReactorNotRunning } from "../../src/errors.js";
 import { captureLogs, assertNoLoggedErrors } from "../../src/testing/log-capture.js";
 import { DelayedCall } from "../../src/delayed-call.js";
@@ -294,4 +294,17 @@ test("open resources are tracked until untracked", () => {
   assert.deepEqual(r.openResources(), [res]);
   r.untrackResource(res);
   assert.deepEqual(r.openResources(), []);
+});
+
+test("shutdown reports unhandled Deferred failures that are still alive", () => {
+  const logs = captureLogs();
+  const r = new ManualReactor();
+  r.run();
+  const lost = fail(new URIError("nobody handled me"));
+  r.stop();
+  r.iterate();
+  assert.ok(lost.called);
+  const reported = logs.flushLoggedErrors(URIError);
+  assert.equal(reported.length, 1);
+  assertNoLoggedErrors(logs);
 });
