@@ -142,3 +142,12 @@ test("[real process] SIGTERM stops the reactor cleanly too", async () => {
   assert.equal(r.code, 0);
   assert.match(r.out, /before shutdown\nafter shutdown\n/);
 });
+
+test("cancelling the last pending call drops the Node timer, so an embedding process can exit", () => {
+  const reactor = createReactor();
+  const before = process.getActiveResourcesInfo().filter((x) => x === "Timeout").length;
+  const call = reactor.callLater(1000, () => {});
+  assert.equal(process.getActiveResourcesInfo().filter((x) => x === "Timeout").length, before + 1);
+  call.cancel();
+  assert.equal(process.getActiveResourcesInfo().filter((x) => x === "Timeout").length, before);
+});
