@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { TransformFactory, TransformProxy } from "../../../src/apps/poetry/transform.js";
 import { ConnectionRefusedError, TransformFailed } from "../../../src/errors.js";
 import type { Failure } from "../../../src/failure.js";
-import { defaultLogObserver, globalLogPublisher, type LogEvent } from "../../../src/logger.js";
+import { captureLogs } from "../../../src/testing/log-capture.js";
 import { Protocol } from "../../../src/protocols/protocol.js";
 import { ClientFactory } from "../../../src/protocols/factory.js";
 import { MemoryNetwork as MemoryNet } from "../../../src/testing/network.js";
@@ -34,20 +34,6 @@ function rawRequest(net: MemoryNet, port: number, bytes: Uint8Array): { reply: (
   net.connectTCP("127.0.0.1", port, factory);
   net.run(0.1);
   return { reply: () => reply, closed: () => closed };
-}
-
-function captureLogs(): { events: LogEvent[]; stop: () => void } {
-  const events: LogEvent[] = [];
-  const obs = (e: LogEvent): void => void events.push(e);
-  globalLogPublisher.addObserver(obs);
-  globalLogPublisher.removeObserver(defaultLogObserver); // keep the test output quiet
-  return {
-    events,
-    stop: () => {
-      globalLogPublisher.removeObserver(obs);
-      globalLogPublisher.addObserver(defaultLogObserver);
-    },
-  };
 }
 
 test("the transform server cummingsifies a poem and closes the connection", () => {
