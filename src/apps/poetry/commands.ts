@@ -3,10 +3,8 @@
  * (the client), `transform` (the Cummingsify server), `proxy` (the caching proxy) and `demo`.
  */
 import { readFileSync } from "node:fs";
-import type { Deferred } from "../../deferred.js";
 import { UsageError } from "../../errors.js";
-import type { IListeningPort } from "../../interfaces.js";
-import type { IProtocolFactory } from "../../interfaces.js";
+import type { IListeningPort, IProtocolFactory } from "../../interfaces.js";
 import { numberOption, parseCommandArgs, parseHostPort, type Command, type CommandGroup, type CommandIO } from "../command.js";
 import { demoCommand } from "./demo.js";
 import { addressText } from "./download.js";
@@ -30,11 +28,7 @@ function interrupted(): Promise<void> {
   });
 }
 
-function port(d: Deferred<IListeningPort>): Promise<IListeningPort> {
-  return d.asPromise();
-}
-
-function hostPort(p: IListeningPort): number {
+function portNumberOf(p: IListeningPort): number {
   const a = p.getHost();
   return "port" in a ? a.port : 0;
 }
@@ -45,12 +39,12 @@ async function serveUntilInterrupted(reactor: PoetryReactor, portNumber: number,
   const stop = interrupted();
   let listening: IListeningPort;
   try {
-    listening = await port(listen(reactor, portNumber, factory, iface));
+    listening = await listen(reactor, portNumber, factory, iface).asPromise();
   } catch (e) {
     io.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
-  io.stdout.write(announce(hostPort(listening)) + "\n");
+  io.stdout.write(announce(portNumberOf(listening)) + "\n");
   await stop;
   await listening.stopListening().asPromise();
   return 0;
