@@ -157,3 +157,26 @@ export class CannotListenError extends ReedError {
     super(`Couldn't listen on ${iface || "any"}:${port}: ${cause instanceof Error ? cause.message : String(cause)}`, "ERR_REED_CANNOT_LISTEN", { cause });
   }
 }
+
+// --- Reactor (names as in Twisted's twisted.internet.error; shared by the node and browser reactors) ---
+
+/** `reactor.stop()` when the reactor is not running (never started, or already stopping/stopped). */
+export class ReactorNotRunning extends ReedError {
+  constructor(message = "Can't stop reactor that isn't running.") {
+    super(message, "ERR_REED_REACTOR_NOT_RUNNING");
+  }
+}
+
+/** `reactor.run()` while it is already running. */
+export class ReactorAlreadyRunning extends ReedError {
+  constructor(message = "Reactor is already running") {
+    super(message, "ERR_REED_REACTOR_ALREADY_RUNNING");
+  }
+}
+
+/** `reactor.run()` after the reactor has stopped: a reactor runs once. Make a new one instead. */
+export class ReactorNotRestartable extends ReedError {
+  constructor(message = "Reactor is not restartable: it has already run and stopped") {
+    super(message, "ERR_REED_REACTOR_NOT_RESTARTABLE");
+  }
+}
