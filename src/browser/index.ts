@@ -4,7 +4,6 @@
  * Imports nothing from `node:`.
  */
 export { BrowserReactor, nextFrame, pageHost, type BrowserHost, type BrowserReactorOptions } from "./reactor.js";
-export type { TriggerId, TriggerPhase } from "./system-events.js";
 export {
   connectWS,
   WebSocketTransport,

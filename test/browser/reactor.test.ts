@@ -4,7 +4,7 @@ import { BrowserReactor, type BrowserHost } from "../../src/browser/reactor.js";
 import { Deferred } from "../../src/deferred.js";
 import { ReactorAlreadyRunning, ReactorNotRestartable, ReactorNotRunning } from "../../src/errors.js";
 import { globalLogPublisher, type LogEvent } from "../../src/logger.js";
-import { LoopingCall } from "../../src/apps/_looping-call.js";
+import { LoopingCall } from "../../src/task/looping-call.js";
 
 /** A host whose time, timers, tasks and frames move only when the test says so. */
 class FakeHost implements BrowserHost {
@@ -115,23 +115,26 @@ test("a callLater(0) made by a running call waits for the next task", () => {
   assert.deepEqual(seen, ["first", "second"]);
 });
 
-test("cancel, reset and delay re-arm the host timer", () => {
+test("cancel, reset and delay change when calls run, and the host timer follows", () => {
   const { host, reactor } = make();
+  const start = host.ms;
   const seen: string[] = [];
   const a = reactor.callLater(1, () => seen.push("a"));
   reactor.callLater(5, () => seen.push("b"));
   a.cancel();
-  assert.equal(host.timers.length, 1);
-  assert.equal(host.timers[0]!.due, host.ms + 5000);
+  host.advance(1000); // at most a spurious wake-up, which re-arms for b
+  assert.deepEqual(seen, []);
+  assert.deepEqual(host.timers.map((t) => t.due), [start + 5000]);
   const c = reactor.callLater(10, () => seen.push("c"));
-  c.reset(2);
-  assert.equal(host.timers[0]!.due, host.ms + 2000);
+  c.reset(1); // now due before b: the timer is brought forward
+  assert.deepEqual(host.timers.map((t) => t.due), [start + 2000]);
   c.delay(10);
-  host.advance(5000);
+  host.advance(4000);
   assert.deepEqual(seen, ["b"]);
   host.advance(7000);
   assert.deepEqual(seen, ["b", "c"]);
   assert.deepEqual(reactor.getDelayedCalls(), []);
+  assert.equal(host.timers.length, 0);
 });
 
 test("a call cancelled by an earlier call of the same batch does not run", () => {
@@ -189,7 +192,7 @@ test("stop() waits for a before-shutdown Deferred, then nothing scheduled runs a
   reactor.run();
   const gate = new Deferred<void>();
   reactor.addSystemEventTrigger("before", "shutdown", () => gate);
-  reactor.addSystemEventTrigger("after", "shutdown", () => seen.push(`after stopped=${reactor.stopped}`));
+  reactor.addSystemEventTrigger("after", "shutdown", () => seen.push(`after running=${reactor.running}`));
   reactor.callLater(10, () => seen.push("late"));
   const frame = reactor.nextFrame();
   reactor.stop();
@@ -198,14 +201,15 @@ test("stop() waits for a before-shutdown Deferred, then nothing scheduled runs a
   assert.deepEqual(seen, []);
   assert.equal(reactor.running, true);
   gate.callback(undefined);
-  assert.deepEqual(seen, ["after stopped=true"]);
+  assert.deepEqual(seen, ["after running=false"]);
   assert.equal(reactor.running, false);
+  assert.equal(reactor.hasShutDown, true);
   assert.equal(host.closed, true);
   assert.equal(host.timers.length, 0);
   assert.equal(host.frames.length, 0, "pending frame requests are cancelled");
   frame.addErrback(() => undefined);
   host.advance(20_000);
-  assert.deepEqual(seen, ["after stopped=true"]);
+  assert.deepEqual(seen, ["after running=false"]);
   assert.throws(() => reactor.run(), ReactorNotRestartable);
 });
 
@@ -227,7 +231,7 @@ test("a LoopingCall whose draw returns nextFrame() draws once per frame, never o
   let drawing = false;
   let overlaps = 0;
   let draws = 0;
-  const loop = new LoopingCall(reactor, () => {
+  const loop = LoopingCall.on(reactor, () => {
     if (drawing) overlaps++;
     drawing = true;
     draws++;
@@ -252,7 +256,7 @@ test("a LoopingCall whose draw returns nextFrame() draws once per frame, never o
 test("a withCount loop on the reactor counts the intervals a stall skipped", () => {
   const { host, reactor } = make();
   const counts: number[] = [];
-  const loop = LoopingCall.withCount(reactor, (n) => void counts.push(n));
+  const loop = LoopingCall.withCount((n) => void counts.push(n), reactor);
   loop.start(0.1);
   host.advance(100);
   host.advance(100);

@@ -12,7 +12,7 @@
  * - `window.snek` exposes the sneks' state and the frame statistics for tests and the curious.
  */
 import { BrowserReactor } from "../../browser/reactor.js";
-import { LoopingCall } from "../_looping-call.js";
+import { LoopingCall } from "../../task/looping-call.js";
 import { FRAMES, renderSprites, SPRITE_H, SPRITE_W } from "./sprite.js";
 import { positionAfter, seededRandom, step, type Axis } from "./motion.js";
 
@@ -50,8 +50,8 @@ class Snek {
   steps = 0;
   /** Reactor time of the last movement call. */
   lastMoveAt = 0;
-  readonly moveLoop: LoopingCall;
-  readonly animLoop: LoopingCall;
+  readonly moveLoop: LoopingCall<[]>;
+  readonly animLoop: LoopingCall<[]>;
 
   constructor(
     readonly id: number,
@@ -66,10 +66,10 @@ class Snek {
   ) {
     this.x = { p: x0, v: vx / MOVE_HZ };
     this.y = { p: y0, v: vy / MOVE_HZ };
-    this.moveLoop = LoopingCall.withCount(reactor, (count) => this.move(count));
-    this.animLoop = LoopingCall.withCount(reactor, (count) => {
+    this.moveLoop = LoopingCall.withCount((count) => this.move(count), reactor);
+    this.animLoop = LoopingCall.withCount((count) => {
       this.frame = (this.frame + count) % FRAMES;
-    });
+    }, reactor);
   }
 
   start(): void {
@@ -177,12 +177,12 @@ function hiccup(seconds = random()): number {
 }
 
 // A 60 Hz withCount ticker that reports how many frames a hiccup swallowed.
-const ticker = LoopingCall.withCount(reactor, (count) => {
+const ticker = LoopingCall.withCount((count) => {
   if (hiccupPending) {
     hiccupPending = false;
     stats.lastHiccupSkipped = count - 1;
   }
-});
+}, reactor);
 
 function draw(): unknown {
   if (drawing) stats.overlaps++;
@@ -217,12 +217,12 @@ function drawOverlay(): void {
   lines.forEach((line, i) => ctx.fillText(line, 18, 30 + i * 22));
 }
 
-const drawLoop = new LoopingCall(reactor, draw);
+const drawLoop = LoopingCall.on(reactor, draw);
 
 // --- Input and lifecycle ------------------------------------------------------------------------
 
 function quit(): void {
-  if (!reactor.running || reactor.stopped) return;
+  if (!reactor.running) return;
   reactor.stop();
 }
 
@@ -244,7 +244,7 @@ reactor.addSystemEventTrigger("after", "shutdown", () => {
 });
 
 addEventListener("keydown", (ev) => {
-  if (ev.ctrlKey || ev.metaKey || ev.altKey || reactor.stopped) return;
+  if (ev.ctrlKey || ev.metaKey || ev.altKey || !reactor.running) return;
   switch (ev.key) {
     case "s":
       spawn(false);
@@ -284,7 +284,7 @@ const api = {
     return { ...stats };
   },
   get running() {
-    return reactor.running && !reactor.stopped;
+    return reactor.running;
   },
   /** The reactor's clock, in seconds. */
   seconds: () => reactor.seconds(),
