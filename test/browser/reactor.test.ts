@@ -123,7 +123,7 @@ test("cancel, reset and delay change when calls run, and the host timer follows"
   reactor.callLater(5, () => seen.push("b"));
   a.cancel();
   host.advance(1000); // at most a spurious wake-up, which re-arms for b
-  assert.deepEqual(seen, []);
+  assert.equal(seen.length, 0);
   assert.deepEqual(host.timers.map((t) => t.due), [start + 5000]);
   const c = reactor.callLater(10, () => seen.push("c"));
   c.reset(1); // now due before b: the timer is brought forward
