@@ -8,7 +8,8 @@
  *   called again until the next animation frame, so draws never overlap and follow the display
  *   (DrawSnek's `deferToThread(pygame.display.flip)`).
  * - Keys: s spawn, Shift+s spawn with a random hue, d remove the oldest, h hiccup (block the page
- *   for up to 1 s), q stop the reactor. `?seed=N` makes the random choices reproducible.
+ *   for up to 1 s), q stop the reactor. `?seed=N` makes the random choices reproducible;
+ *   `?hiccup=S` fixes the hiccup's length.
  * - `window.snek` exposes the sneks' state and the frame statistics for tests and the curious.
  */
 import { BrowserReactor } from "../../browser/reactor.js";
@@ -26,6 +27,9 @@ const LIMIT_Y = HEIGHT - SPRITE_H;
 const params = new URLSearchParams(location.search);
 const seedParam = params.get("seed");
 const random = seedParam !== null && seedParam !== "" ? seededRandom(Number(seedParam)) : Math.random;
+/** `?hiccup=S` fixes how long `h` blocks the page (tests use it); otherwise random, up to 1 s. */
+const hiccupParam = params.get("hiccup");
+const fixedHiccup = hiccupParam !== null && hiccupParam !== "" ? Math.min(1, Math.max(0, Number(hiccupParam))) : null;
 
 const reactor = new BrowserReactor();
 const canvas = document.getElementById("screen") as HTMLCanvasElement;
@@ -165,7 +169,7 @@ let drawsSinceFrame = 0;
 let hiccupPending = false;
 
 /** Blocks the page's event loop for `seconds` (nothing else can run: no timers, input or painting). */
-function hiccup(seconds = random()): number {
+function hiccup(seconds = fixedHiccup ?? random()): number {
   const until = performance.now() + seconds * 1000;
   while (performance.now() < until) {
     // Busy: this is the point.
