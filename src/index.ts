@@ -20,10 +20,28 @@ export {
   DNSLookupError,
   UserError,
   CannotListenError,
+  ReactorNotRunning,
+  ReactorNotRestartable,
+  ReactorAlreadyRunning,
+  LoopingCallStateError,
+  SchedulerError,
+  SchedulerStopped,
+  TaskFinished,
+  TaskDone,
+  TaskStopped,
+  TaskFailed,
+  NotPaused,
+  NetstringParseError,
+  StringTooLongError,
 } from "./errors.js";
 export type {
   IDelayedCall,
   ReactorTime,
+  ReactorCore,
+  SystemEventPhase,
+  SystemEventType,
+  SystemEventTriggerID,
+  TrackedResource,
   IProducer,
   IPushProducer,
   IPullProducer,
@@ -38,6 +56,15 @@ export type {
 export { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "./protocols/address.js";
 export { Protocol } from "./protocols/protocol.js";
 export { Factory, ServerFactory, ClientFactory, type ProtocolClass } from "./protocols/factory.js";
+export { ReconnectingClientFactory, type ReconnectingClientFactoryOptions } from "./protocols/reconnecting.js";
+export { LineReceiver, LineOnlyReceiver } from "./protocols/basic/line.js";
+export { NetstringReceiver } from "./protocols/basic/netstring.js";
+export {
+  IntNStringReceiver,
+  Int8StringReceiver,
+  Int16StringReceiver,
+  Int32StringReceiver,
+} from "./protocols/basic/int-prefix.js";
 export { DelayedCall, type DelayedCallOwner } from "./delayed-call.js";
 export { Failure, type ErrorType } from "./failure.js";
 export {
@@ -70,3 +97,17 @@ export {
   type TextSink,
 } from "./logger.js";
 export { flushUnhandledFailures, countUnhandledFailures } from "./_internal/unhandled.js";
+export {
+  LoopingCall,
+  deferLater,
+  Cooperator,
+  CooperativeTask,
+  coiterate,
+  cooperate,
+  defaultTerminationPredicateFactory,
+  react,
+  type LoopingCallStopOptions,
+  type CooperatorOptions,
+  type CooperatorScheduler,
+  type TerminationPredicateFactory,
+} from "./task/index.js";
