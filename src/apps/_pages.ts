@@ -9,6 +9,8 @@
 import { createServer, type Server } from "node:http";
 import { readFile, access } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { UsageError } from "../errors.js";
+import { wantsHelp, type Command } from "./command.js";
 
 /** The pages reed serves. */
 export type PageName = "snek" | "button";
@@ -132,4 +134,25 @@ export function untilInterrupted(): Promise<string> {
     process.on("SIGINT", on);
     process.on("SIGTERM", on);
   });
+}
+
+/**
+ * Runs one command on the process's streams, as the `reed` CLI would (help, usage errors → 2).
+ * @returns the exit code.
+ */
+export async function runCommand(command: Command, argv: string[]): Promise<number> {
+  const prog = `reed ${command.name}`;
+  if (wantsHelp(argv)) {
+    process.stdout.write(command.help.replaceAll("{prog}", prog));
+    return 0;
+  }
+  try {
+    return await command.run(argv, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, prog);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${prog}: ${e.message}\nRun '${prog} --help' for usage.\n`);
+      return 2;
+    }
+    throw e;
+  }
 }

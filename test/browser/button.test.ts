@@ -10,7 +10,9 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { launch, skipReason } from "./_chromium.js";
 import { serveButton, type ButtonServer } from "../../src/apps/button/main.js";
-import { FASCINATION } from "../../src/apps/button/slow-poetry.js";
+import { readPoem } from "../../src/apps/poetry/poems.js";
+
+const FASCINATION = new TextDecoder().decode(readPoem("fascination"));
 
 const reason = skipReason();
 if (reason) console.warn(reason);

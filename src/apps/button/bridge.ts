@@ -1,21 +1,21 @@
 /**
  * The Node side of "just a button": each WebSocket connection from the page is relayed to a fresh
  * TCP connection to the poetry server, bytes both ways. The page runs the poetry client protocol
- * itself (the poem is everything until the connection closes), so the same protocol class works
+ * itself (the poem is everything until the connection closes), so the same kind of protocol works
  * over TCP and, through this relay, over a WebSocket; any poetry server (reed's, Twisted's) can be
- * behind it.
+ * behind it, and nothing on the Node side needs to understand poetry.
  *
- * Closing maps as follows: the poetry server closes → the WebSocket closes cleanly (the page sees
- * `ConnectionDone`); the TCP connection fails (refused, reset) → the WebSocket closes with code
- * 4000 and the error as its reason (the page sees `ConnectionLost` carrying it); the page goes
- * away → the TCP connection is dropped, which cancels the download.
- *
- * TODO(issue 5): use reed's TCP client (`connectTCP`/endpoints from branch `nettcp`) once merged.
+ * Closing maps as follows: the poetry server closes cleanly → the WebSocket closes cleanly (the
+ * page sees `ConnectionDone`); the TCP connection fails or breaks (refused, reset, timed out) → the
+ * WebSocket closes with code 4000 and the error as its reason (the page sees `ConnectionLost`
+ * carrying it); the page goes away → the TCP connection is closed, which ends the download.
  */
-import { connect, type Socket } from "node:net";
-import { Protocol } from "../../protocols/protocol.js";
-import { Factory } from "../../protocols/factory.js";
+import { ConnectionDone } from "../../errors.js";
 import type { Failure } from "../../failure.js";
+import type { IConnector, ITransport } from "../../interfaces.js";
+import { ClientFactory, Factory } from "../../protocols/factory.js";
+import { Protocol } from "../../protocols/protocol.js";
+import { connect, type PoetryReactor } from "../poetry/reactor.js";
 
 /** Where the poetry server is. */
 export interface PoetryAddress {
@@ -25,31 +25,77 @@ export interface PoetryAddress {
   port: number;
 }
 
-/** Relays one WebSocket connection to one TCP connection to the poetry server. */
+type WSTransport = ITransport & { close(code: number, reason: string): void };
+
+/** A WebSocket close reason must fit in 123 bytes of UTF-8. */
+function shortReason(text: string): string {
+  let s = text;
+  while (new TextEncoder().encode(s).byteLength > 123) s = s.slice(0, -1);
+  return s;
+}
+
+/** The TCP side: passes the poetry server's bytes to the page. */
+class PoetryUpstream extends Protocol {
+  constructor(private readonly relay: PoetryRelay) {
+    super();
+  }
+  override dataReceived(data: Uint8Array): void {
+    this.relay.fromPoetry(data);
+  }
+  override connectionLost(reason: Failure): void {
+    super.connectionLost(reason);
+    this.relay.poetryClosed(reason);
+  }
+}
+
+/** Connects the relay's TCP side and reports a failed attempt. */
+class UpstreamFactory extends ClientFactory<PoetryUpstream> {
+  override noisy = false;
+  constructor(private readonly relay: PoetryRelay) {
+    super();
+  }
+  override buildProtocol(): PoetryUpstream {
+    const p = new PoetryUpstream(this.relay);
+    p.factory = this;
+    return p;
+  }
+  override clientConnectionFailed(_connector: IConnector, reason: Failure): void {
+    this.relay.poetryClosed(reason);
+  }
+}
+
+/** Relays one WebSocket connection (from the page) to one TCP connection to the poetry server. */
 export class PoetryRelay extends Protocol {
-  private socket: Socket | null = null;
+  private connector: IConnector | null = null;
+  private upstream: string = "";
 
   override connectionMade(): void {
-    const { host, port } = (this.factory as PoetryRelayFactory).poetry;
-    const ws = this.transport as typeof this.transport & { close(code: number, reason: string): void };
-    const socket = (this.socket = connect({ host, port }));
-    socket.on("data", (chunk: Buffer) => ws.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
-    socket.on("end", () => ws.loseConnection());
-    socket.on("error", (e: NodeJS.ErrnoException) => {
-      const what = e.code === "ECONNREFUSED" ? "Connection was refused by other side" : e.message;
-      // A close reason must fit in 123 bytes.
-      ws.close(4000, `${what}: ${host}:${port}`.slice(0, 120));
-    });
+    const f = this.factory as PoetryRelayFactory;
+    this.upstream = `${f.poetry.host}:${f.poetry.port}`;
+    this.connector = connect(f.reactor, f.poetry.host, f.poetry.port, new UpstreamFactory(this), 10);
   }
 
-  override dataReceived(data: Uint8Array): void {
-    this.socket?.write(data);
+  /** Bytes from the page go to the poetry server (the protocol never sends any, but a relay relays). */
+  override dataReceived(_data: Uint8Array): void {}
+
+  /** Bytes from the poetry server go to the page. */
+  fromPoetry(data: Uint8Array): void {
+    this.transport.write(data);
+  }
+
+  /** The TCP side ended: a clean close ends the WebSocket cleanly; anything else carries the error. */
+  poetryClosed(reason: Failure): void {
+    this.connector = null;
+    if (!this.connected) return;
+    if (reason.check(ConnectionDone)) this.transport.loseConnection();
+    else (this.transport as WSTransport).close(4000, shortReason(`${reason.getErrorMessage()}: ${this.upstream}`));
   }
 
   override connectionLost(reason: Failure): void {
     super.connectionLost(reason);
-    this.socket?.destroy();
-    this.socket = null;
+    const c = this.connector;
+    this.connector = null;
+    c?.disconnect();
   }
 }
 
@@ -57,7 +103,14 @@ export class PoetryRelay extends Protocol {
 export class PoetryRelayFactory extends Factory<PoetryRelay> {
   override protocol = PoetryRelay;
   override noisy = false;
-  constructor(readonly poetry: PoetryAddress) {
+  /**
+   * @param reactor the reactor for the TCP connections.
+   * @param poetry where the poetry server is.
+   */
+  constructor(
+    readonly reactor: PoetryReactor,
+    readonly poetry: PoetryAddress,
+  ) {
     super();
   }
 }

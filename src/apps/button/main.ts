@@ -2,15 +2,16 @@
  * `reed button [--port N] [--poetry HOST:PORT]`: serves "just a button" on 127.0.0.1: a page with one
  * button that fetches a poem over a WebSocket and shows its first line. The WebSocket endpoint
  * (`/poetry`, on the page's own port) relays each connection to the poetry server; without
- * `--poetry`, a slow poetry server of its own is started on a free port.
+ * `--poetry`, a slow poetry server of its own (the poetry suite's) is started on a free port.
  */
-import { parseArgs } from "node:util";
-import { servePage, untilInterrupted } from "../_pages.js";
+import { numberOption, parseCommandArgs, parseHostPort, type Command, type CommandIO } from "../command.js";
+import { runCommand, servePage, untilInterrupted } from "../_pages.js";
 import { listenWS, type WebSocketPort } from "../../node/websocket.js";
-import { NodeReactor } from "../../node/reactor.js";
-import type { ReactorTime } from "../../interfaces.js";
+import type { IListeningPort } from "../../interfaces.js";
+import { defaultReactor, listen, type PoetryReactor } from "../poetry/reactor.js";
+import { SlowPoetryFactory } from "../poetry/server.js";
+import { readPoem } from "../poetry/poems.js";
 import { PoetryRelayFactory, type PoetryAddress } from "./bridge.js";
-import { serveSlowPoetry, type SlowPoetryOptions } from "./slow-poetry.js";
 
 /** The page: one button, one label (✗ until a poem has come). */
 export const BUTTON_HTML = `<!doctype html>
@@ -34,11 +35,6 @@ export const BUTTON_HTML = `<!doctype html>
 </html>
 `;
 
-const USAGE = `Usage: reed button [--port N] [--poetry HOST:PORT]
-
-Serves a page with one button on http://127.0.0.1:PORT/ (port 0, the default, picks a free one).
-Clicking it fetches a poem from the poetry server at HOST:PORT (default: a slow one started here).`;
-
 /** A running button app. */
 export interface ButtonServer {
   /** The page's URL. */
@@ -55,23 +51,30 @@ export interface ServeButtonOptions {
   port?: number;
   /** The poetry server; without it a slow one is started. */
   poetry?: PoetryAddress;
-  /** How the slow poetry server it starts behaves. */
-  slow?: SlowPoetryOptions;
-  /** The reactor for the WebSocket endpoint (default: a fresh NodeReactor, never run). */
-  reactor?: ReactorTime;
+  /** How the slow poetry server it starts behaves (default: Yeats's "The Fascination of What's Difficult", 10 bytes every 0.1 s). */
+  slow?: { poem?: string; numBytes?: number; delay?: number };
+  /** The reactor for the servers and connections (default: reed/node's reactor, embedded). */
+  reactor?: PoetryReactor;
 }
 
 /** Starts the page server, its WebSocket relay, and (without `poetry`) a slow poetry server. */
 export async function serveButton(options: ServeButtonOptions = {}): Promise<ButtonServer> {
-  const own = options.poetry ? null : await serveSlowPoetry(options.slow);
-  const poetry = options.poetry ?? { host: "127.0.0.1", port: own!.port };
+  const reactor = options.reactor ?? defaultReactor;
+  let own: IListeningPort | null = null;
+  if (!options.poetry) {
+    const poem = readPoem(options.slow?.poem ?? "fascination");
+    const slow = new SlowPoetryFactory(reactor, poem, { numBytes: options.slow?.numBytes ?? 10, delay: options.slow?.delay ?? 0.1 });
+    own = await listen(reactor, 0, slow, "127.0.0.1").asPromise();
+  }
+  const ownAddress = own?.getHost();
+  const poetry = options.poetry ?? { host: "127.0.0.1", port: ownAddress && ownAddress.type !== "UNIX" ? ownAddress.port : 0 };
   let page;
   let ws: WebSocketPort;
   try {
     page = await servePage({ name: "button", html: BUTTON_HTML, port: options.port ?? 0 });
-    ws = await listenWS(options.reactor ?? new NodeReactor(), { server: page.server, path: "/poetry" }, new PoetryRelayFactory(poetry));
+    ws = await listenWS(reactor, { server: page.server, path: "/poetry" }, new PoetryRelayFactory(reactor, poetry));
   } catch (e) {
-    await own?.close();
+    await own?.stopListening().asPromise();
     throw e;
   }
   const pageServer = page;
@@ -82,51 +85,50 @@ export async function serveButton(options: ServeButtonOptions = {}): Promise<But
       for (const c of ws.connections) c.abortConnection();
       await ws.stopListening();
       await pageServer.close();
-      await own?.close();
+      await own?.stopListening().asPromise();
     },
   };
 }
 
-function parseAddress(text: string): PoetryAddress {
-  const m = /^(?:(.*):)?(\d+)$/.exec(text);
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || port < 1 || port > 65535) throw new Error(`Invalid poetry server address: ${text} (expected HOST:PORT or PORT)`);
-  return { host: m[1] || "127.0.0.1", port };
-}
+/** The `reed button` command. */
+export const buttonCommand: Command = {
+  name: "button",
+  summary: "serve \"just a button\": a page that fetches a poem over a WebSocket without locking up",
+  help: `\
+Usage: {prog} [--port N] [--poetry [HOST:]PORT]
+
+Serves a page with one button on http://127.0.0.1:PORT/ and prints its URL; runs until
+interrupted (Ctrl-C). Clicking the button fetches a poem over a WebSocket, which this server
+relays to the poetry server, and shows the poem's first line.
+
+Options:
+  --port N               port to listen on (default 0: any free port)
+  --poetry [HOST:]PORT   the poetry server (default: start a slow one here)
+  -h, --help             show this help
+`,
+  async run(args: string[], io: CommandIO): Promise<number> {
+    const { values } = parseCommandArgs(args, { port: { type: "string" }, poetry: { type: "string" } }, { max: 0 });
+    const port = numberOption("port", values.port as string | undefined, 0, 0, 65535, true);
+    const poetry = values.poetry === undefined ? undefined : parseHostPort(values.poetry as string);
+    let app: ButtonServer;
+    try {
+      app = await serveButton(poetry ? { port, poetry } : { port });
+    } catch (e) {
+      io.stderr.write(`Cannot serve the button: ${(e as Error).message}\n`);
+      return 1;
+    }
+    if (!poetry) io.stdout.write(`Serving a slow poem on 127.0.0.1:${app.poetry.port}.\n`);
+    io.stdout.write(`Just a button is at ${app.url} (poems from ${app.poetry.host}:${app.poetry.port})\n`);
+    await untilInterrupted();
+    await app.close();
+    return 0;
+  },
+};
 
 /**
- * Runs `reed button`: serves until interrupted.
- * @returns the exit code (0 after Ctrl-C, 2 for a usage error, 1 when it cannot serve).
+ * Runs `reed button` with `argv` (the arguments after `button`), on the process's streams.
+ * @returns the exit code (0 after Ctrl-C, 1 when it cannot serve, 2 for a usage error).
  */
-export async function main(argv: string[]): Promise<number> {
-  let port: number;
-  let poetry: PoetryAddress | undefined;
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: { port: { type: "string", default: "0" }, poetry: { type: "string" }, help: { type: "boolean", short: "h" } },
-    });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: ${values.port}`);
-    if (values.poetry !== undefined) poetry = parseAddress(values.poetry);
-  } catch (e) {
-    console.error(`${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  let app: ButtonServer;
-  try {
-    app = await serveButton(poetry ? { port, poetry } : { port });
-  } catch (e) {
-    console.error(`Cannot serve the button: ${(e as Error).message}`);
-    return 1;
-  }
-  if (!poetry) console.log(`Serving a slow poem on 127.0.0.1:${app.poetry.port}.`);
-  console.log(`Just a button is at ${app.url} (poems from ${app.poetry.host}:${app.poetry.port}; Ctrl-C to stop)`);
-  await untilInterrupted();
-  await app.close();
-  return 0;
+export function main(argv: string[]): Promise<number> {
+  return runCommand(buttonCommand, argv);
 }

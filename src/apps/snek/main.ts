@@ -1,8 +1,8 @@
 /**
  * `reed snek [--port N]`: serves the DrawSnek page on 127.0.0.1 and prints its URL.
  */
-import { parseArgs } from "node:util";
-import { servePage, untilInterrupted, type PageServer } from "../_pages.js";
+import { numberOption, parseCommandArgs, type Command, type CommandIO } from "../command.js";
+import { runCommand, servePage, untilInterrupted, type PageServer } from "../_pages.js";
 
 /** The page's HTML: a 1280×960 canvas on black, scaled down to fit the window. */
 export const SNEK_HTML = `<!doctype html>
@@ -24,44 +24,47 @@ export const SNEK_HTML = `<!doctype html>
 </html>
 `;
 
-const USAGE = `Usage: reed snek [--port N]
-
-Serves DrawSnek on http://127.0.0.1:PORT/ (port 0, the default, picks a free one).
-Keys in the page: s snek, Shift+s coloured snek, d remove, h hiccup, q stop the reactor.
-Add ?seed=N to the URL to make the random choices reproducible.`;
-
-/** Starts the DrawSnek page server (for tests and `main`). */
+/** Starts the DrawSnek page server (for tests and the command). */
 export function serveSnek(port = 0): Promise<PageServer> {
   return servePage({ name: "snek", html: SNEK_HTML, port });
 }
 
-/**
- * Runs `reed snek`: serves until interrupted.
- * @returns the exit code (0 after Ctrl-C, 2 for a usage error, 1 when the port cannot be bound).
- */
-export async function main(argv: string[]): Promise<number> {
-  let port: number;
-  try {
-    const { values } = parseArgs({ args: argv, options: { port: { type: "string", default: "0" }, help: { type: "boolean", short: "h" } } });
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
+/** The `reed snek` command. */
+export const snekCommand: Command = {
+  name: "snek",
+  summary: "serve DrawSnek: smooth, time-accurate animation in the browser with LoopingCall.withCount",
+  help: `\
+Usage: {prog} [--port N]
+
+Serves DrawSnek on http://127.0.0.1:PORT/ and prints its URL; runs until interrupted (Ctrl-C).
+Keys in the page: s snek, Shift+s coloured snek, d remove the oldest, h hiccup (block the page for
+up to 1 s), q stop the page's reactor. Add ?seed=N to the URL for reproducible random choices.
+
+Options:
+  --port N      port to listen on (default 0: any free port)
+  -h, --help    show this help
+`,
+  async run(args: string[], io: CommandIO): Promise<number> {
+    const { values } = parseCommandArgs(args, { port: { type: "string" } }, { max: 0 });
+    const port = numberOption("port", values.port as string | undefined, 0, 0, 65535, true);
+    let server: PageServer;
+    try {
+      server = await serveSnek(port);
+    } catch (e) {
+      io.stderr.write(`Cannot serve DrawSnek: ${(e as Error).message}\n`);
+      return 1;
     }
-    port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: ${values.port}`);
-  } catch (e) {
-    console.error(`${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  let server: PageServer;
-  try {
-    server = await serveSnek(port);
-  } catch (e) {
-    console.error(`Cannot serve DrawSnek: ${(e as Error).message}`);
-    return 1;
-  }
-  console.log(`DrawSnek is at ${server.url} (Ctrl-C to stop)`);
-  await untilInterrupted();
-  await server.close();
-  return 0;
+    io.stdout.write(`DrawSnek is at ${server.url}\n`);
+    await untilInterrupted();
+    await server.close();
+    return 0;
+  },
+};
+
+/**
+ * Runs `reed snek` with `argv` (the arguments after `snek`), on the process's streams.
+ * @returns the exit code (0 after Ctrl-C, 1 when the port cannot be bound, 2 for a usage error).
+ */
+export function main(argv: string[]): Promise<number> {
+  return runCommand(snekCommand, argv);
 }
