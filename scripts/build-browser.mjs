@@ -10,8 +10,8 @@ export const pages = {
   button: "src/apps/button/page.ts",
 };
 
-/** Bundle options shared by the build and the on-the-fly fallback in src/apps/_pages.ts. */
-export const pageBuildOptions = {
+/** Bundle options (src/apps/_pages.ts uses the same ones when it bundles on the fly). */
+const pageBuildOptions = {
   bundle: true,
   platform: "browser",
   format: "esm",

@@ -20,14 +20,23 @@ import { IPv4Address, IPv6Address, type IAddress } from "../protocols/address.js
 
 /** The part of the WHATWG `WebSocket` the transport uses (the `ws` package's client has it too). */
 export interface WebSocketLike {
+  /** How binary messages arrive; the transport sets `"arraybuffer"`. */
   binaryType: string;
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
+  /** Bytes queued by `send()` and not yet sent. */
   readonly bufferedAmount: number;
+  /** Sends one message (binary for bytes). */
   send(data: ArrayBufferView | ArrayBuffer | string): void;
+  /** Starts the closing handshake (after queued messages). */
   close(code?: number, reason?: string): void;
+  /** The socket opened. */
   onopen: ((ev: unknown) => void) | null;
+  /** A message arrived. */
   onmessage: ((ev: { data: unknown }) => void) | null;
+  /** The socket closed (or never opened). */
   onclose: ((ev: { code: number; reason: string; wasClean: boolean }) => void) | null;
+  /** Something went wrong; a close event follows. */
   onerror: ((ev: unknown) => void) | null;
 }
 

@@ -102,7 +102,8 @@ export interface ListenWSOptions {
   path?: string;
   /**
    * An HTTP server to share (e.g. the one serving the page): `listenWS` handles upgrades to `path`
-   * on it and leaves other requests and paths alone. The caller listens on it and closes it.
+   * on it and leaves other requests and paths alone (so an upgrade to a path that no `listenWS`
+   * serves is left hanging, unless you answer it). The caller listens on it and closes it.
    */
   server?: Server;
   /** Largest message accepted, in bytes (default 16 MiB); a bigger one closes the connection. */
