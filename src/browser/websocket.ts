@@ -187,12 +187,18 @@ export function connectWS<P extends IProtocol>(
   let settled = false;
   let timer: IDelayedCall | null = null;
   factory.doStart();
+  // Closing a socket that is still connecting makes it report an error (and `ws` in Node throws
+  // when nobody listens for it), so handlers are replaced with no-ops rather than removed.
+  const ignore = (): void => {};
+  const detach = (): void => {
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = ignore;
+  };
 
   const d = new Deferred<P>(() => {
     if (settled) return;
     settled = true;
     timer?.cancel();
-    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    detach();
     socket.close();
     factory.doStop();
   });
@@ -200,7 +206,7 @@ export function connectWS<P extends IProtocol>(
     if (settled) return;
     settled = true;
     if (timer?.active()) timer.cancel();
-    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    detach();
     if (socket.readyState <= OPEN) socket.close();
     factory.doStop();
     d.errback(error);

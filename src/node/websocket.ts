@@ -18,7 +18,7 @@ import { WebSocketServer, WebSocket } from "ws";
 import { Deferred } from "../deferred.js";
 import { CannotListenError, ConnectionDone, ConnectionLost } from "../errors.js";
 import { Failure } from "../failure.js";
-import type { IListeningPort, IProtocol, IProtocolFactory, ITransport, ReactorTime } from "../interfaces.js";
+import type { IListeningPort, IProtocol, IProtocolFactory, IPushProducer, ITransport, ReactorTime } from "../interfaces.js";
 import { IPv4Address, IPv6Address, type IAddress } from "../protocols/address.js";
 import { Logger } from "../logger.js";
 
@@ -29,8 +29,12 @@ function address(host: string | undefined, port: number | undefined): IAddress {
   return h.includes(":") ? new IPv6Address("TCP", h, port ?? 0) : new IPv4Address("TCP", h, port ?? 0);
 }
 
-/** The server side of one WebSocket connection: `write()` sends one binary message. */
-export class NodeWebSocketTransport implements ITransport {
+/**
+ * The server side of one WebSocket connection: `write()` sends one binary message. It is also the
+ * connection's push producer on the reading side: `pauseProducing()` stops delivering messages
+ * (the socket stops reading, so the client is slowed by TCP) until `resumeProducing()`.
+ */
+export class NodeWebSocketTransport implements ITransport, IPushProducer {
   /** True once `loseConnection()`/`abortConnection()`/`close()` was called. */
   disconnecting = false;
   /** @internal the close is to be reported as `ConnectionLost`. */
@@ -74,6 +78,21 @@ export class NodeWebSocketTransport implements ITransport {
     if (this.disconnecting) return;
     this.disconnecting = true;
     this.socket.close(code, reason);
+  }
+
+  /** Stops reading: no `dataReceived` until `resumeProducing()`. */
+  pauseProducing(): void {
+    this.socket.pause();
+  }
+
+  /** Starts reading again after `pauseProducing()`. */
+  resumeProducing(): void {
+    this.socket.resume();
+  }
+
+  /** Stops for good: the connection is dropped. */
+  stopProducing(): void {
+    this.abortConnection();
   }
 
   /** How many bytes are queued and not yet handed to the kernel. */

@@ -9,7 +9,8 @@ import { Protocol } from "../../src/protocols/protocol.js";
 import { Factory } from "../../src/protocols/factory.js";
 import { Deferred } from "../../src/deferred.js";
 import type { Failure } from "../../src/failure.js";
-import { CannotListenError, ConnectError, ConnectionDone, ConnectionLost } from "../../src/errors.js";
+import { CancelledError, CannotListenError, ConnectError, ConnectionDone, ConnectionLost, TimeoutError } from "../../src/errors.js";
+import { createServer as createTCPServer, type Socket } from "node:net";
 import { Clock } from "../../src/testing/clock.js";
 import type { ITransport } from "../../src/interfaces.js";
 
@@ -165,5 +166,67 @@ test("listening on a port in use fails with CannotListenError", async () => {
     const busy = port.getHost();
     assert.ok(busy.type === "TCP");
     await assert.rejects(listenWS(clock, { port: busy.port }, new RecorderFactory()).asPromise(), CannotListenError);
+  });
+});
+
+test("pauseProducing on the server's transport holds messages back until resumeProducing", async () => {
+  const server = new RecorderFactory();
+  await withPort(server, async (port) => {
+    const client = await connectWS(clock, port.url(), new RecorderFactory(), { WebSocket: WS });
+    await server.built[0]!.made;
+    const transport = server.built[0]!.transport as ITransport & { pauseProducing(): void; resumeProducing(): void };
+    transport.pauseProducing();
+    client.transport.write(bytes("held"));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(server.built[0]!.text(), "");
+    transport.resumeProducing();
+    while (server.built[0]!.text() !== "held") await new Promise((r) => setTimeout(r, 5));
+    client.transport.loseConnection();
+    await client.lost;
+  });
+});
+
+/** A TCP server that accepts connections and never answers (so a WebSocket never opens). */
+async function silentServer(body: (url: string, sockets: Set<Socket>) => Promise<void>): Promise<void> {
+  const sockets = new Set<Socket>();
+  const srv = createTCPServer((s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  try {
+    await body(`ws://127.0.0.1:${(srv.address() as { port: number }).port}/`, sockets);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => srv.close(r));
+  }
+}
+
+test("a connection that does not open within the timeout fails with TimeoutError", async () => {
+  await silentServer(async (url, sockets) => {
+    const fake = new Clock();
+    const factory = new RecorderFactory();
+    const d = connectWS(fake, url, factory, { WebSocket: WS, timeout: 5 });
+    while (sockets.size === 0) await new Promise((r) => setTimeout(r, 5));
+    fake.advance(4.9);
+    assert.equal(d.called, false);
+    fake.advance(0.1);
+    await assert.rejects(d.asPromise(), TimeoutError);
+    assert.equal(factory.numPorts, 0);
+    assert.equal(fake.getDelayedCalls().length, 0);
+  });
+});
+
+test("cancelling a connection attempt fails it with CancelledError and cancels its timeout", async () => {
+  await silentServer(async (url, sockets) => {
+    const fake = new Clock();
+    const factory = new RecorderFactory();
+    const d = connectWS(fake, url, factory, { WebSocket: WS });
+    while (sockets.size === 0) await new Promise((r) => setTimeout(r, 5));
+    d.cancel();
+    await assert.rejects(d.asPromise(), CancelledError);
+    assert.equal(fake.getDelayedCalls().length, 0, "the timeout is cancelled too");
+    assert.equal(factory.numPorts, 0);
+    assert.equal(factory.built.length, 0);
   });
 });
