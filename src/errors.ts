@@ -158,6 +158,126 @@ export class CannotListenError extends ReedError {
   }
 }
 
+// --- Threads ----------------------------------------------------------------------------------
+
+/** `deferToThread` on a thread pool that has been stopped (or a queued job the stop discarded). */
+export class ThreadPoolStopped extends ReedError {
+  constructor(detail = "") {
+    super(detail ? `Thread pool is stopped: ${detail}` : "Thread pool is stopped", "ERR_REED_THREAD_POOL_STOPPED");
+  }
+}
+
+/**
+ * A value could not cross between threads: an argument (or a `blockingCallFromThread` result) sent
+ * to a worker, or a result sent back, is not structured-clonable (a function, a class instance with
+ * private state, a symbol...). `cause` is the underlying `DataCloneError`.
+ */
+export class ThreadCloneError extends ReedError {
+  constructor(
+    /** Which way the value was going: `"to worker"` (arguments) or `"from worker"` (a result). */
+    readonly direction: "to worker" | "from worker",
+    cause: unknown,
+  ) {
+    super(
+      `Cannot send a value ${direction === "to worker" ? "to" : "from"} a worker thread: ${cause instanceof Error ? cause.message : String(cause)}`,
+      "ERR_REED_THREAD_CLONE",
+      { cause },
+    );
+  }
+}
+
+/** The worker thread running a job died (it called `process.exit`, or an error escaped its job). */
+export class WorkerThreadExited extends ReedError {
+  constructor(
+    /** The worker's exit code. */
+    readonly exitCode: number,
+    cause?: unknown,
+  ) {
+    super(`Worker thread exited while running a job: exit code ${exitCode}`, "ERR_REED_WORKER_THREAD_EXITED", { cause });
+  }
+}
+
+/**
+ * `callFromThread`/`blockingCallFromThread` called where they cannot work: outside a pool job, or
+ * in a job started without `handlers`.
+ */
+export class NotInThreadJob extends ReedError {
+  constructor(detail: string) {
+    super(`Cannot reach the reactor thread: ${detail}`, "ERR_REED_NOT_IN_THREAD_JOB");
+  }
+}
+
+// --- Processes --------------------------------------------------------------------------------
+
+/**
+ * A child process ended with exit code 0: `processEnded(reason)` / `processExited(reason)` with this
+ * is normal. Like Twisted's, it is a kind of `ConnectionDone`.
+ */
+export class ProcessDone extends ConnectionDone {
+  /** Always 0. */
+  readonly exitCode = 0;
+  /** Always null. */
+  readonly signal = null;
+  constructor(
+    /** The raw status (here: the exit code, 0). */
+    readonly status: number = 0,
+  ) {
+    super("A process has ended without apparent errors: process finished with exit code 0.");
+    Object.defineProperty(this, "code", { value: "ERR_REED_PROCESS_DONE" });
+  }
+}
+
+/**
+ * A child process ended with a non-zero exit code or was killed by a signal. Like Twisted's, it is
+ * a kind of `ConnectionLost`.
+ */
+export class ProcessTerminated extends ConnectionLost {
+  constructor(
+    /** The exit code, or null when a signal ended the process. */
+    readonly exitCode: number | null = null,
+    /** The number of the signal that ended it (9 for SIGKILL), or null. */
+    readonly signal: number | null = null,
+    /** The signal's name (`"SIGKILL"`), or null. */
+    readonly signalName: string | null = null,
+    /** Why the process could not run at all (e.g. the executable was not found), if that is what happened. */
+    cause?: unknown,
+  ) {
+    super(
+      `A process has ended with a probable error condition: ${
+        cause !== undefined
+          ? `process could not be started: ${cause instanceof Error ? cause.message : String(cause)}`
+          : signal !== null
+            ? `process ended by signal ${signal}${signalName ? ` (${signalName})` : ""}.`
+            : `process ended with exit code ${exitCode}.`
+      }`,
+      cause === undefined ? undefined : { cause },
+    );
+    Object.defineProperty(this, "code", { value: "ERR_REED_PROCESS_TERMINATED" });
+  }
+}
+
+/** An operation (signalling, writing) on a process that has already exited. */
+export class ProcessExitedAlready extends ReedError {
+  constructor() {
+    super("Process has already exited: the operation can no longer be performed", "ERR_REED_PROCESS_EXITED_ALREADY");
+  }
+}
+
+/**
+ * `getProcessOutput` saw output on the child's stderr (and `errortoo` was not set). `output` is
+ * the stderr text so far; the Deferred fails as soon as it arrives, like Twisted's `IOError`.
+ */
+export class ProcessStderrOutput extends ReedError {
+  constructor(
+    /** The first stderr output received. */
+    readonly output: string,
+    /** Fires (with the process's end reason as a failure) once the child has ended; a Deferred. */
+    readonly processEnded: PromiseLike<unknown> | null = null,
+  ) {
+    super(`Process wrote to stderr: ${JSON.stringify(output.length > 200 ? output.slice(0, 200) + "..." : output)}`, "ERR_REED_PROCESS_STDERR");
+  }
+}
+
 // --- Reactor ----------------------------------------------------------------------------------
 
 /** `reactor.stop()` when the reactor is not running (never started, or already stopping/stopped). */
@@ -371,4 +491,40 @@ function pyRepr(s: string): string {
     else out += c;
   }
   return q + out + q;
+}
+// --- Channels ---------------------------------------------------------------------------------
+
+/**
+ * A channel operation met a closed channel: `send` on a closed channel, `recv` on a closed and
+ * empty one, a `select` whose chosen `scase` targets a closed channel, or a send or receive that
+ * was blocked when the channel was closed.
+ */
+export class ChannelClosed extends ReedError {
+  constructor(message = "Channel is closed") {
+    super(message, "ERR_REED_CHANNEL_CLOSED");
+  }
+}
+
+/** One blocked operation named in a `Deadlock` report. */
+export interface BlockedOperation {
+  /** Who is blocked: `main` (code outside any task) or a task's name, e.g. `task "worker" (#3)`. */
+  readonly task: string;
+  /** `recv`, `send` or `select`. */
+  readonly op: string;
+  /** The channels it waits on, e.g. `["chan#2 \"jobs\""]`. */
+  readonly channels: readonly string[];
+}
+
+/**
+ * Tasks (or code outside any task) are blocked on channels and nothing can ever wake them: no
+ * runnable task, no pending timer, no I/O. Every blocked operation fails with this error; the
+ * message and `blocked` name each blocked task and the channels it waits on.
+ */
+export class Deadlock extends ReedError {
+  /** The operations that were blocked when the deadlock was found, in the order they blocked. */
+  readonly blocked: readonly BlockedOperation[];
+  constructor(message: string, blocked: readonly BlockedOperation[] = []) {
+    super(message, "ERR_REED_DEADLOCK");
+    this.blocked = blocked;
+  }
 }

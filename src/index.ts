@@ -20,6 +20,17 @@ export {
   DNSLookupError,
   UserError,
   CannotListenError,
+  ChannelClosed,
+  Deadlock,
+  type BlockedOperation,
+  ThreadPoolStopped,
+  ThreadCloneError,
+  WorkerThreadExited,
+  NotInThreadJob,
+  ProcessDone,
+  ProcessTerminated,
+  ProcessExitedAlready,
+  ProcessStderrOutput,
   ReactorNotRunning,
   ReactorNotRestartable,
   ReactorAlreadyRunning,
@@ -53,8 +64,9 @@ export type {
   IConnector,
   IListeningPort,
 } from "./interfaces.js";
-export { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "./protocols/address.js";
+export { IPv4Address, IPv6Address, UNIXAddress, PipeAddress, type IAddress } from "./protocols/address.js";
 export { Protocol } from "./protocols/protocol.js";
+export { ProcessProtocol, type IProcessTransport } from "./protocols/process-protocol.js";
 export { Factory, ServerFactory, ClientFactory, type ProtocolClass } from "./protocols/factory.js";
 export { ReconnectingClientFactory, type ReconnectingClientFactoryOptions } from "./protocols/reconnecting.js";
 export { LineReceiver, LineOnlyReceiver } from "./protocols/basic/line.js";
@@ -97,6 +109,28 @@ export {
   type TextSink,
 } from "./logger.js";
 export { flushUnhandledFailures, countUnhandledFailures } from "./_internal/unhandled.js";
+export {
+  Channel,
+  chan,
+  type ChannelOptions,
+  type OpTimeoutOptions,
+  type TryRecvResult,
+  type TrySendResult,
+} from "./channels/channel.js";
+export { select, rcase, scase, dcase, RCase, SCase, DCase, type SelectCase, type SelectResult } from "./channels/select.js";
+export {
+  Scheduler,
+  go,
+  getScheduler,
+  setScheduler,
+  logPanic,
+  type SchedulerOptions,
+  type PanicHandler,
+  type TaskResult,
+} from "./channels/scheduler.js";
+export { Task, type TaskFunction } from "./channels/task.js";
+export { currentTask } from "./channels/runner.js";
+export { timeout, sleep, after } from "./channels/timeout.js";
 export {
   LoopingCall,
   deferLater,
