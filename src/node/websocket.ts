@@ -155,8 +155,8 @@ export class WebSocketPort implements IListeningPort {
   /** `ws://HOST:PORT/path` for this port (the bound host; 127.0.0.1 for a wildcard bind). */
   url(): string {
     const h = this.getHost();
-    const name = h.type === "UNIX" ? "127.0.0.1" : h.host === "0.0.0.0" || h.host === "::" ? "127.0.0.1" : h.host;
-    const port = h.type === "UNIX" ? 0 : h.port;
+    const name = !("host" in h) || h.host === "0.0.0.0" || h.host === "::" ? "127.0.0.1" : h.host;
+    const port = "port" in h ? h.port : 0;
     return `ws://${name.includes(":") ? `[${name}]` : name}:${port}${this.path}`;
   }
 

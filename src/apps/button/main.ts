@@ -67,7 +67,7 @@ export async function serveButton(options: ServeButtonOptions = {}): Promise<But
     own = await listen(reactor, 0, slow, "127.0.0.1").asPromise();
   }
   const ownAddress = own?.getHost();
-  const poetry = options.poetry ?? { host: "127.0.0.1", port: ownAddress && ownAddress.type !== "UNIX" ? ownAddress.port : 0 };
+  const poetry = options.poetry ?? { host: "127.0.0.1", port: ownAddress && "port" in ownAddress ? ownAddress.port : 0 };
   let page;
   let ws: WebSocketPort;
   try {
