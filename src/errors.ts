@@ -384,6 +384,114 @@ export class UnflushedLoggedErrors extends ReedError {
   }
 }
 
+// --- Networking (node transports, endpoints) --------------------------------------------------
+
+/** The connection was closed on purpose with `abortConnection()`: unsent data was discarded. */
+export class ConnectionAborted extends ConnectionLost {
+  constructor(message = "Connection was aborted locally using ITCPTransport.abortConnection.") {
+    super(message);
+    (this as { code: string }).code = "ERR_REED_CONNECTION_ABORTED";
+  }
+}
+
+/** `connector.stopConnecting()` was called when the connector was not connecting. */
+export class NotConnectingError extends ReedError {
+  constructor(message = "The Connector was not connecting when it was asked to stop connecting") {
+    super(message, "ERR_REED_NOT_CONNECTING");
+  }
+}
+
+/** `registerProducer` was called while another producer is still registered. */
+export class ProducerAlreadyRegistered extends ReedError {
+  constructor(detail: string) {
+    super(`Cannot register a producer: ${detail}`, "ERR_REED_PRODUCER_ALREADY_REGISTERED");
+  }
+}
+
+/** An endpoint description string (`"tcp:8000:interface=127.0.0.1"`) could not be parsed. */
+export class EndpointDescriptionError extends ReedError {
+  constructor(detail: string) {
+    super(`Invalid endpoint description: ${detail}`, "ERR_REED_ENDPOINT_DESCRIPTION");
+  }
+}
+
+// --- Framing ----------------------------------------------------------------------------------
+
+/**
+ * Bytes received by a `NetstringReceiver` are not a valid netstring: no length specification
+ * (or one with a leading zero), a length over `MAX_LENGTH`, or no trailing comma. The receiver
+ * closes the connection and sets `brokenPeer`.
+ */
+export class NetstringParseError extends ReedError {
+  constructor(message: string) {
+    super(message, "ERR_REED_NETSTRING_PARSE");
+  }
+}
+
+/**
+ * `sendString` on a length-prefixed receiver (`Int8StringReceiver`...) with a string too long
+ * for its prefix: nothing is written.
+ */
+export class StringTooLongError extends ReedError {
+  /** The length of the string that was refused. */
+  readonly length: number;
+  /** The longest string the prefix can describe. */
+  readonly limit: number;
+  constructor(length: number, limit: number, prefixLength: number) {
+    super(`String too long for a ${prefixLength}-byte length prefix: ${length} bytes, limit ${limit}`, "ERR_REED_STRING_TOO_LONG");
+    this.length = length;
+    this.limit = limit;
+  }
+}
+
+// --- Apps (the `reed` command) ----------------------------------------------------------------
+
+/** A command line the `reed` command cannot run: unknown command or option, missing argument... */
+export class UsageError extends ReedError {
+  constructor(message: string) {
+    super(message, "ERR_REED_USAGE");
+  }
+}
+
+/**
+ * A line the deferred simulator (`reed simulate`) cannot read. `args` are the tutorial's
+ * exception arguments; the message is what the tutorial's program prints after `ERROR: `
+ * (the one argument, or the tuple of them as Python shows it).
+ */
+export class BadSimulatorInput extends ReedError {
+  /** The message and, for some errors, the offending word. */
+  readonly args: readonly string[];
+  constructor(...args: string[]) {
+    super(args.length === 1 ? args[0]! : `(${args.map(pyRepr).join(", ")})`, "ERR_REED_SIMULATOR_INPUT");
+    this.args = args;
+  }
+}
+
+/**
+ * A poetry transform server closed the connection without a reply: the transform does not
+ * exist, or it failed (`TransformProxy.xform`).
+ */
+export class TransformFailed extends ReedError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, "ERR_REED_POETRY_TRANSFORM_FAILED", options);
+  }
+}
+
+/** A string as Python's `repr()` shows it (quotes chosen as Python chooses them). */
+function pyRepr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = "";
+  for (const c of s) {
+    if (c === "\\") out += "\\\\";
+    else if (c === q) out += "\\" + q;
+    else if (c === "\n") out += "\\n";
+    else if (c === "\r") out += "\\r";
+    else if (c === "\t") out += "\\t";
+    else if (c < " " || c === "\x7f") out += "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0");
+    else out += c;
+  }
+  return q + out + q;
+}
 // --- Channels ---------------------------------------------------------------------------------
 
 /**
@@ -418,34 +526,5 @@ export class Deadlock extends ReedError {
   constructor(message: string, blocked: readonly BlockedOperation[] = []) {
     super(message, "ERR_REED_DEADLOCK");
     this.blocked = blocked;
-  }
-}
-
-// --- Framing ----------------------------------------------------------------------------------
-
-/**
- * Bytes received by a `NetstringReceiver` are not a valid netstring: no length specification
- * (or one with a leading zero), a length over `MAX_LENGTH`, or no trailing comma. The receiver
- * closes the connection and sets `brokenPeer`.
- */
-export class NetstringParseError extends ReedError {
-  constructor(message: string) {
-    super(message, "ERR_REED_NETSTRING_PARSE");
-  }
-}
-
-/**
- * `sendString` on a length-prefixed receiver (`Int8StringReceiver`...) with a string too long
- * for its prefix: nothing is written.
- */
-export class StringTooLongError extends ReedError {
-  /** The length of the string that was refused. */
-  readonly length: number;
-  /** The longest string the prefix can describe. */
-  readonly limit: number;
-  constructor(length: number, limit: number, prefixLength: number) {
-    super(`String too long for a ${prefixLength}-byte length prefix: ${length} bytes, limit ${limit}`, "ERR_REED_STRING_TOO_LONG");
-    this.length = length;
-    this.limit = limit;
   }
 }
