@@ -20,6 +20,16 @@ export {
   DNSLookupError,
   UserError,
   CannotListenError,
+  AmpError,
+  TooLong,
+  MalformedAmpBox,
+  NoEmptyBoxes,
+  InvalidSignature,
+  BadLocalReturn,
+  RemoteAmpError,
+  UnknownRemoteError,
+  UnhandledCommand,
+  AmpArgumentError,
 } from "./errors.js";
 export type {
   IDelayedCall,
@@ -70,3 +80,7 @@ export {
   type TextSink,
 } from "./logger.js";
 export { flushUnhandledFailures, countUnhandledFailures } from "./_internal/unhandled.js";
+/** AMP's argument types, box codec and value classes, as `amp.Integer()`, `amp.DecimalValue`... (Twisted's `amp` module). */
+export * as amp from "./protocols/amp/index.js";
+export { AMP, CommandLocator, type IResponderLocator, type Responder } from "./protocols/amp/amp.js";
+export { command, type Command, type ArgumentsOf, type ResponseOf } from "./protocols/amp/command.js";

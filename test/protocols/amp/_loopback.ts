@@ -93,3 +93,26 @@ export class Loopback {
 export function hex(b: Uint8Array): string {
   return Buffer.from(b).toString("hex");
 }
+
+import { defaultLogObserver, globalLogPublisher, type LogEvent } from "../../../src/logger.js";
+import { formatEvent } from "../../../src/logger.js";
+
+/** Runs `fn` with log events captured (and the console observer removed); returns the events. */
+export function captureLogs(fn: () => void): LogEvent[] {
+  const events: LogEvent[] = [];
+  const obs = (e: LogEvent): void => void events.push(e);
+  globalLogPublisher.removeObserver(defaultLogObserver);
+  globalLogPublisher.addObserver(obs);
+  try {
+    fn();
+  } finally {
+    globalLogPublisher.removeObserver(obs);
+    globalLogPublisher.addObserver(defaultLogObserver);
+  }
+  return events;
+}
+
+/** The rendered messages of events at error level or worse. */
+export function errorsIn(events: LogEvent[]): string[] {
+  return events.filter((e) => e.level === "error" || e.level === "critical").map((e) => formatEvent(e));
+}
