@@ -272,5 +272,34 @@ export class UnhandledCommand extends AmpError {
 export class AmpArgumentError extends AmpError {
   constructor(detail: string) {
     super(`Bad AMP argument: ${detail}`, "ERR_REED_AMP_ARGUMENT");
+
+// --- Networking (node transports, endpoints) --------------------------------------------------
+
+/** The connection was closed on purpose with `abortConnection()`: unsent data was discarded. */
+export class ConnectionAborted extends ConnectionLost {
+  constructor(message = "Connection was aborted locally using ITCPTransport.abortConnection.") {
+    super(message);
+    (this as { code: string }).code = "ERR_REED_CONNECTION_ABORTED";
+  }
+}
+
+/** `connector.stopConnecting()` was called when the connector was not connecting. */
+export class NotConnectingError extends ReedError {
+  constructor(message = "The Connector was not connecting when it was asked to stop connecting") {
+    super(message, "ERR_REED_NOT_CONNECTING");
+  }
+}
+
+/** `registerProducer` was called while another producer is still registered. */
+export class ProducerAlreadyRegistered extends ReedError {
+  constructor(detail: string) {
+    super(`Cannot register a producer: ${detail}`, "ERR_REED_PRODUCER_ALREADY_REGISTERED");
+  }
+}
+
+/** An endpoint description string (`"tcp:8000:interface=127.0.0.1"`) could not be parsed. */
+export class EndpointDescriptionError extends ReedError {
+  constructor(detail: string) {
+    super(`Invalid endpoint description: ${detail}`, "ERR_REED_ENDPOINT_DESCRIPTION");
   }
 }

@@ -144,3 +144,124 @@ export interface IListeningPort {
   /** The address it listens on (with the real port when 0 was asked for). */
   getHost(): IAddress;
 }
+
+// --- Reactor networking (IReactorTCP, IReactorUNIX, IReactorUDP, IReactorSSL) -----------------
+
+/** A protocol told about each direction of a connection closing (Twisted's `IHalfCloseableProtocol`). */
+export interface IHalfCloseableProtocol {
+  /** The peer will send no more data (it half-closed); writing is still possible. */
+  readConnectionLost(): void;
+  /** Our write side has closed (after `loseWriteConnection()` and the buffer flushed). */
+  writeConnectionLost(): void;
+}
+
+/** Options for listening on TCP. */
+export interface TCPListenOptions {
+  /** Queue length for connections not yet accepted (default 50). */
+  backlog?: number;
+  /** The address to bind (default `"0.0.0.0"`; `"::"` for every IPv6 interface). */
+  interface?: string;
+}
+
+/** Options for connecting over TCP. */
+export interface TCPConnectOptions {
+  /** Seconds before the attempt fails with `TimeoutError` (default 30; 0 = no limit). */
+  timeout?: number;
+  /** Local `[host, port]` to bind before connecting. */
+  bindAddress?: readonly [string, number];
+}
+
+/** A reactor that makes TCP ports and connections (Twisted's `IReactorTCP`). */
+export interface ReactorTCP {
+  /**
+   * Listens on `port` (0 = any free port); binds before returning.
+   * @throws CannotListenError when the address cannot be bound.
+   */
+  listenTCP(port: number, factory: IProtocolFactory, options?: TCPListenOptions): IListeningPort;
+  /** Connects to `host:port`; results go to the factory (`clientConnectionFailed`, `buildProtocol`...). */
+  connectTCP(host: string, port: number, factory: IProtocolFactory, options?: TCPConnectOptions): IConnector;
+}
+
+/** Options for listening on a UNIX socket. */
+export interface UNIXListenOptions {
+  /** Queue length for connections not yet accepted (default 50). */
+  backlog?: number;
+  /** File mode of the socket file (e.g. `0o660`). */
+  mode?: number;
+}
+
+/** A reactor that makes UNIX-domain stream sockets (Twisted's `IReactorUNIX`). */
+export interface ReactorUNIX {
+  /**
+   * Listens on the socket file `address`.
+   * @throws CannotListenError when it cannot be bound (the file exists, no permission...).
+   */
+  listenUNIX(address: string, factory: IProtocolFactory, options?: UNIXListenOptions): IListeningPort;
+  /** Connects to the socket file `address`. */
+  connectUNIX(address: string, factory: IProtocolFactory, options?: { timeout?: number }): IConnector;
+}
+
+/** A UDP port's transport as a `DatagramProtocol` sees it. */
+export interface IUDPTransport {
+  /**
+   * Sends one datagram to `addr` (`[host, port]`), or to the connected peer when omitted.
+   * @throws TypeError when `data` is not bytes.
+   */
+  write(data: Uint8Array, addr?: readonly [string, number]): void;
+  /** Restricts the port to one peer: `write` without an address goes there, other senders are ignored. */
+  connect(host: string, port: number): void;
+  /** The address the port is bound to. */
+  getHost(): IAddress;
+  /** Closes the port (the protocol's `stopProtocol` runs). */
+  stopListening(): Deferred<void>;
+}
+
+/** Something that handles datagrams (see `DatagramProtocol`). */
+export interface IDatagramProtocol {
+  /** Connects the protocol to its port's transport and calls `startProtocol()`. */
+  makeConnection(transport: IUDPTransport): void;
+  /** One datagram arrived from `addr` (`[host, port]`). */
+  datagramReceived(data: Uint8Array, addr: [string, number]): void;
+  /** The port stopped: `stopProtocol()` runs. */
+  doStop(): void;
+  /** A sent datagram was refused (connected UDP only, ICMP port unreachable). */
+  connectionRefused(): void;
+}
+
+/** Options for a UDP port. */
+export interface UDPListenOptions {
+  /** The address to bind (default `"0.0.0.0"`). */
+  interface?: string;
+  /** Largest datagram accepted (default 8192, as Twisted). */
+  maxPacketSize?: number;
+}
+
+/** A reactor that makes UDP ports (Twisted's `IReactorUDP`). */
+export interface ReactorUDP {
+  /**
+   * Binds a UDP port (0 = any free port) delivering datagrams to `protocol`.
+   * @throws CannotListenError when the address cannot be bound.
+   */
+  listenUDP(port: number, protocol: IDatagramProtocol, options?: UDPListenOptions): IUDPTransport;
+}
+
+/** TLS files for a server or client: paths of PEM files. */
+export interface TLSFileOptions {
+  /** Certificate (chain) file. */
+  certKey?: string;
+  /** Private key file. */
+  privateKey?: string;
+  /** Certificates to trust (a PEM file or a directory of them); the system's by default. */
+  trustRoots?: string;
+}
+
+/** A reactor that makes TLS ports and connections (Twisted's `IReactorSSL`). */
+export interface ReactorSSL {
+  /**
+   * Listens for TLS connections on `port`.
+   * @throws CannotListenError when the address cannot be bound; Error when a file cannot be read.
+   */
+  listenSSL(port: number, factory: IProtocolFactory, tls: TLSFileOptions, options?: TCPListenOptions): IListeningPort;
+  /** Connects over TLS to `host:port`, verifying the server's certificate for `host`. */
+  connectSSL(host: string, port: number, factory: IProtocolFactory, tls: TLSFileOptions, options?: TCPConnectOptions): IConnector;
+}

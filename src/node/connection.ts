@@ -1,0 +1,411 @@
+/**
+ * Connection: the transport of one established stream socket (TCP, TLS or UNIX) on Node, driving
+ * a Protocol.
+ *
+ * Invariants:
+ * - The protocol sees `makeConnection` → `dataReceived`* → `connectionLost` exactly once, and
+ *   nothing after `connectionLost`. Node's `'close'` event is the one place that ends a connection.
+ * - The reason is decided before `'close'`: the first of (an exception thrown by protocol code,
+ *   `abortConnection`, a socket error) wins; a close with none of them is `ConnectionDone`.
+ * - No socket `'error'` ever goes unhandled: a listener is attached before anything can fail.
+ * - Hot path: `dataReceived` gets Node's Buffer itself (a Uint8Array, no copy); `write` hands the
+ *   bytes straight to the socket. No Failure, closure or copy per chunk.
+ * - Back-pressure uses the socket's own buffer: a streaming producer is paused when `write`
+ *   returns false and resumed on `'drain'`; a pull producer is asked for the next chunk once what
+ *   it wrote has been flushed (on `setImmediate`, so it cannot starve I/O).
+ * - `loseConnection()` stops delivering data (Twisted stops reading), waits for a registered
+ *   producer to unregister, flushes, then closes the socket.
+ */
+import type { Socket } from "node:net";
+import { ConnectionAborted, ConnectionDone, ProducerAlreadyRegistered } from "../errors.js";
+import { Failure } from "../failure.js";
+import type { IProtocol, IPullProducer, IPushProducer, ITCPTransport } from "../interfaces.js";
+import { Logger } from "../logger.js";
+import { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "../protocols/address.js";
+import { connectionErrorFrom } from "./_errors.js";
+
+const log = new Logger("reed.node.connection");
+
+/** A protocol that wants to know about each direction closing separately (Twisted's `IHalfCloseableProtocol`). */
+interface HalfCloseable {
+  readConnectionLost(): void;
+  writeConnectionLost(): void;
+}
+
+function halfCloseable(p: IProtocol): (IProtocol & HalfCloseable) | null {
+  const h = p as IProtocol & Partial<HalfCloseable>;
+  return typeof h.readConnectionLost === "function" && typeof h.writeConnectionLost === "function"
+    ? (h as IProtocol & HalfCloseable)
+    : null;
+}
+
+/** The address of one side of a connected socket, as reed reports it. */
+export function socketAddress(kind: "TCP" | "UNIX", family: string | undefined, host: string | undefined, port: number | undefined, path?: string | null): IAddress {
+  if (kind === "UNIX") return new UNIXAddress(path ? path : null);
+  if (family === "IPv6") return new IPv6Address("TCP", host ?? "::", port ?? 0);
+  return new IPv4Address("TCP", host ?? "0.0.0.0", port ?? 0);
+}
+
+function describeType(x: unknown): string {
+  if (x === null) return "null";
+  if (typeof x === "object") return (x as object).constructor?.name ?? "object";
+  return typeof x;
+}
+
+/** What a Connection tells its owner (a port or connector) when it is over. */
+export type ConnectionLostHook = (connection: Connection, reason: Failure) => void;
+
+/**
+ * The transport of one connected stream socket. Made by ports (server side) and connectors
+ * (client side); protocols reach it as `this.transport`.
+ *
+ * Beside `ITCPTransport` it is a push producer of the bytes it reads (`pauseProducing` stops
+ * reading from the socket, `resumeProducing` restarts it), as Twisted's transports are.
+ */
+export class Connection implements ITCPTransport, IPushProducer {
+  /** True from construction until the socket has closed. */
+  connected = true;
+  /** True once `loseConnection()` has been called (incoming data is no longer delivered). */
+  disconnecting = false;
+  /** The producer writing to this transport, if any. */
+  producer: IPushProducer | IPullProducer | null = null;
+  /** Whether `producer` is a streaming (push) producer. */
+  streamingProducer = false;
+
+  private producerPaused = false;
+  private pullOutstanding = 0;
+  private pullScheduled = false;
+  private ended = false; // socket.end() called
+  private writeDisconnected = false; // loseWriteConnection() called
+  private closeOnUnregister = false;
+  private reason: Failure | null = null;
+  private noDelay = false;
+  private keepAlive = false;
+  private readonly peer: IAddress;
+  private readonly host: IAddress;
+
+  /**
+   * Wraps a connected socket and starts `protocol` on it (`makeConnection`).
+   * @param socket a connected socket (`allowHalfOpen: true`, so half-closes are ours to handle).
+   * @param protocol the protocol to drive.
+   * @param kind `"TCP"` (also TLS) or `"UNIX"`, for the addresses.
+   * @param onLost called once after the protocol's `connectionLost`, with the same reason.
+   * @param unixPath the socket path (UNIX only) for the address of the listening side.
+   * @param isServer whether this is the accepting side (decides which side `unixPath` names).
+   */
+  constructor(
+    readonly socket: Socket,
+    readonly protocol: IProtocol,
+    kind: "TCP" | "UNIX",
+    private readonly onLost: ConnectionLostHook | null,
+    unixPath: string | null = null,
+    isServer = false,
+  ) {
+    this.peer = socketAddress(kind, socket.remoteFamily, socket.remoteAddress, socket.remotePort, isServer ? null : unixPath);
+    this.host = socketAddress(kind, socket.localAddress?.includes(":") ? "IPv6" : "IPv4", socket.localAddress, socket.localPort, isServer ? unixPath : null);
+    socket.on("error", this.onError);
+    socket.on("data", this.onData);
+    socket.on("end", this.onEnd);
+    socket.on("finish", this.onFinish);
+    socket.on("drain", this.onDrain);
+    socket.on("close", this.onClose);
+  }
+
+  /** Starts the protocol (`makeConnection`); an exception there is logged and closes the connection. */
+  start(): void {
+    try {
+      this.protocol.makeConnection(this);
+    } catch (e) {
+      this.protocolFailed(e);
+    }
+  }
+
+  // --- socket events ---------------------------------------------------------------------------
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.disconnecting) return;
+    try {
+      this.protocol.dataReceived(chunk);
+    } catch (e) {
+      this.protocolFailed(e);
+    }
+  };
+
+  private readonly onError = (err: Error): void => {
+    if (this.reason === null) this.reason = new Failure(connectionErrorFrom(err));
+  };
+
+  /** The peer finished sending (FIN). */
+  private readonly onEnd = (): void => {
+    if (!this.connected) return;
+    const h = halfCloseable(this.protocol);
+    if (h !== null && !this.disconnecting) {
+      try {
+        h.readConnectionLost();
+      } catch (e) {
+        this.protocolFailed(e);
+      }
+      return;
+    }
+    // A protocol that cannot half-close: the connection is over once our side has flushed.
+    if (this.ended) {
+      if (this.socket.writableFinished) this.socket.destroy();
+    } else {
+      this.disconnecting = true;
+      this.endSocket();
+    }
+  };
+
+  /** Everything we wrote has been flushed and our FIN sent. */
+  private readonly onFinish = (): void => {
+    if (this.writeDisconnected && !this.disconnecting) {
+      const h = halfCloseable(this.protocol);
+      if (h !== null) {
+        try {
+          h.writeConnectionLost();
+        } catch (e) {
+          this.protocolFailed(e);
+        }
+      }
+    }
+    if (this.disconnecting || this.socket.readableEnded) this.socket.destroy();
+  };
+
+  private readonly onDrain = (): void => {
+    if (this.producer !== null && this.streamingProducer && this.producerPaused) {
+      this.producerPaused = false;
+      (this.producer as IPushProducer).resumeProducing();
+    }
+  };
+
+  private readonly onClose = (hadError: boolean): void => {
+    if (!this.connected) return;
+    this.connected = false;
+    const reason =
+      this.reason ?? new Failure(hadError ? connectionErrorFrom(new Error("socket closed with an error")) : new ConnectionDone());
+    const producer = this.producer;
+    this.producer = null;
+    if (producer !== null) {
+      try {
+        producer.stopProducing();
+      } catch (e) {
+        log.failure("Producer {producer} raised in stopProducing", e, { producer: describeType(producer) });
+      }
+    }
+    try {
+      this.protocol.connectionLost(reason);
+    } catch (e) {
+      log.failure("Unhandled error in connectionLost of {protocol}", e, { protocol: describeType(this.protocol) });
+    }
+    if (this.onLost !== null) this.onLost(this, reason);
+  };
+
+  /** Protocol code threw: log it and drop the connection at once with that error as the reason (as Twisted does). */
+  private protocolFailed(e: unknown): void {
+    const f = Failure.from(e);
+    log.failure("Unhandled error in protocol {protocol}: closing the connection", f, { protocol: describeType(this.protocol) });
+    if (this.reason === null) this.reason = f;
+    this.disconnecting = true;
+    this.socket.destroy();
+  }
+
+  private endSocket(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.socket.end();
+  }
+
+  // --- ITransport ------------------------------------------------------------------------------
+
+  /**
+   * Queues bytes to send, without waiting. Ignored once the write side is closed.
+   * @throws TypeError when `data` is not a Uint8Array (or Buffer): strings must be encoded first.
+   */
+  write(data: Uint8Array): void {
+    if (!(data instanceof Uint8Array)) {
+      throw new TypeError(`Data must be bytes (Uint8Array), not ${describeType(data)}`);
+    }
+    if (this.ended || !this.connected || data.length === 0) return;
+    if (this.producer !== null && !this.streamingProducer) {
+      this.pullOutstanding++;
+      this.socket.write(data, this.onPullWritten);
+      return;
+    }
+    if (!this.socket.write(data) && this.producer !== null && !this.producerPaused) {
+      this.producerPaused = true;
+      (this.producer as IPushProducer).pauseProducing();
+    }
+  }
+
+  /**
+   * Writes several chunks as one batch (corked into a single system call where possible).
+   * @throws TypeError when a chunk is not bytes (nothing is written then).
+   */
+  writeSequence(data: Iterable<Uint8Array>): void {
+    const chunks = Array.from(data);
+    for (const c of chunks) {
+      if (!(c instanceof Uint8Array)) throw new TypeError(`Data must be bytes (Uint8Array), not ${describeType(c)}`);
+    }
+    this.socket.cork();
+    try {
+      for (const c of chunks) this.write(c);
+    } finally {
+      this.socket.uncork();
+    }
+  }
+
+  /**
+   * Closes the connection once everything written has been sent (and a registered producer has
+   * unregistered). Incoming data is no longer delivered. The protocol then sees `ConnectionDone`.
+   */
+  loseConnection(): void {
+    if (!this.connected || this.disconnecting) return;
+    this.disconnecting = true;
+    if (this.producer !== null) {
+      this.closeOnUnregister = true;
+      return;
+    }
+    if (this.ended) {
+      if (this.socket.writableFinished) this.socket.destroy();
+      return;
+    }
+    this.endSocket();
+  }
+
+  /** Closes at once, discarding unsent data; the protocol sees `ConnectionAborted` (a `ConnectionLost`). */
+  abortConnection(): void {
+    if (!this.connected) return;
+    if (this.reason === null) this.reason = new Failure(new ConnectionAborted());
+    this.disconnecting = true;
+    this.socket.destroy();
+  }
+
+  /**
+   * Half-close: sends FIN after the buffered data, keeps reading. A protocol with
+   * `writeConnectionLost()` is told when the write side has closed.
+   */
+  loseWriteConnection(): void {
+    if (!this.connected || this.writeDisconnected) return;
+    this.writeDisconnected = true;
+    this.endSocket();
+  }
+
+  /** The other side's address. */
+  getPeer(): IAddress {
+    return this.peer;
+  }
+
+  /** This side's address. */
+  getHost(): IAddress {
+    return this.host;
+  }
+
+  /** Turns Nagle's algorithm off (`true`) or on. */
+  setTcpNoDelay(enabled: boolean): void {
+    this.noDelay = enabled;
+    this.socket.setNoDelay(enabled);
+  }
+
+  /** Whether Nagle's algorithm is off (as last set through this transport; false until set, as in Twisted). */
+  getTcpNoDelay(): boolean {
+    return this.noDelay;
+  }
+
+  /** Turns TCP keep-alive probes on or off. */
+  setTcpKeepAlive(enabled: boolean): void {
+    this.keepAlive = enabled;
+    this.socket.setKeepAlive(enabled);
+  }
+
+  /** Whether keep-alive probes are on (as last set through this transport). */
+  getTcpKeepAlive(): boolean {
+    return this.keepAlive;
+  }
+
+  // --- IConsumer -------------------------------------------------------------------------------
+
+  /**
+   * Attaches a producer. A streaming (push) producer is paused whenever the socket's buffer is
+   * over its high-water mark and resumed when it drains; a pull producer is asked for one chunk
+   * now and another each time what it wrote has been flushed. On a closed connection the
+   * producer is told `stopProducing()` at once.
+   * @throws ProducerAlreadyRegistered when another producer is registered.
+   */
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    if (this.producer !== null) {
+      throw new ProducerAlreadyRegistered(`${describeType(producer)} while ${describeType(this.producer)} was never unregistered`);
+    }
+    if (!this.connected) {
+      producer.stopProducing();
+      return;
+    }
+    this.producer = producer;
+    this.streamingProducer = streaming;
+    this.producerPaused = false;
+    if (streaming) {
+      if (this.socket.writableNeedDrain) {
+        this.producerPaused = true;
+        (producer as IPushProducer).pauseProducing();
+      }
+    } else {
+      producer.resumeProducing();
+    }
+  }
+
+  /** Detaches the producer; a pending `loseConnection()` proceeds. */
+  unregisterProducer(): void {
+    this.producer = null;
+    this.producerPaused = false;
+    if (this.closeOnUnregister && this.connected) {
+      this.closeOnUnregister = false;
+      this.disconnecting = false;
+      this.loseConnection();
+    }
+  }
+
+  private readonly onPullWritten = (): void => {
+    if (--this.pullOutstanding > 0 || this.pullScheduled) return;
+    this.pullScheduled = true;
+    setImmediate(this.askPullProducer);
+  };
+
+  private readonly askPullProducer = (): void => {
+    this.pullScheduled = false;
+    const p = this.producer;
+    if (p === null || this.streamingProducer || !this.connected || this.pullOutstanding > 0) return;
+    try {
+      p.resumeProducing();
+    } catch (e) {
+      this.protocolFailed(e);
+    }
+  };
+
+  // --- the transport as a producer of incoming data --------------------------------------------
+
+  /** Stops reading from the socket (incoming data waits in the kernel). */
+  pauseProducing(): void {
+    this.socket.pause();
+  }
+
+  /** Starts reading again. */
+  resumeProducing(): void {
+    this.socket.resume();
+  }
+
+  /** Closes the connection (a consumer going away). */
+  stopProducing(): void {
+    this.loseConnection();
+  }
+
+  /** `<Connection TCP 127.0.0.1:5000 -> 127.0.0.1:41234>`. */
+  toString(): string {
+    return `<Connection ${describeAddr(this.host)} -> ${describeAddr(this.peer)} ${describeType(this.protocol)}>`;
+  }
+}
+
+/** `127.0.0.1:80`, `[::1]:80` or a UNIX path. */
+export function describeAddr(a: IAddress): string {
+  if (a instanceof UNIXAddress) return a.name ?? "<unnamed>";
+  if (a instanceof IPv6Address) return `[${a.host}]:${a.port}`;
+  return `${a.host}:${a.port}`;
+}
