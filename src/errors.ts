@@ -272,6 +272,8 @@ export class UnhandledCommand extends AmpError {
 export class AmpArgumentError extends AmpError {
   constructor(detail: string) {
     super(`Bad AMP argument: ${detail}`, "ERR_REED_AMP_ARGUMENT");
+  }
+}
 
 // --- Networking (node transports, endpoints) --------------------------------------------------
 
@@ -301,5 +303,111 @@ export class ProducerAlreadyRegistered extends ReedError {
 export class EndpointDescriptionError extends ReedError {
   constructor(detail: string) {
     super(`Invalid endpoint description: ${detail}`, "ERR_REED_ENDPOINT_DESCRIPTION");
+  }
+}
+
+// --- Reactor ----------------------------------------------------------------------------------
+
+/** `reactor.stop()` when the reactor is not running (never started, or already stopping/stopped). */
+export class ReactorNotRunning extends ReedError {
+  constructor(message = "Can't stop reactor that isn't running.") {
+    super(message, "ERR_REED_REACTOR_NOT_RUNNING");
+  }
+}
+
+/** `reactor.run()` on a reactor that has already run and stopped: make a fresh reactor instead. */
+export class ReactorNotRestartable extends ReedError {
+  constructor(message = "Reactor cannot be restarted: it has already run; create a new reactor") {
+    super(message, "ERR_REED_REACTOR_NOT_RESTARTABLE");
+  }
+}
+
+/** `reactor.run()` while the reactor is already running. */
+export class ReactorAlreadyRunning extends ReedError {
+  constructor(message = "Reactor is already running") {
+    super(message, "ERR_REED_REACTOR_ALREADY_RUNNING");
+  }
+}
+
+// --- Task (LoopingCall, Cooperator) ------------------------------------------------------------
+
+/** `LoopingCall.start()` on a loop that is running, or `stop()`/`reset()` on one that is not. */
+export class LoopingCallStateError extends ReedError {
+  constructor(message: string) {
+    super(message, "ERR_REED_LOOPING_CALL_STATE");
+  }
+}
+
+/** Base class of Cooperator errors: the scheduler or one of its tasks is in the wrong state. */
+export class SchedulerError extends ReedError {
+  constructor(message = "Scheduler error", code = "ERR_REED_SCHEDULER") {
+    super(message, code);
+  }
+}
+
+/** A task's `whenDone()` fails with this when its Cooperator was stopped before the task finished. */
+export class SchedulerStopped extends SchedulerError {
+  constructor(message = "Cooperator was stopped") {
+    super(message, "ERR_REED_SCHEDULER_STOPPED");
+  }
+}
+
+/** Base class for operations on a task that has finished (completed, stopped or failed). */
+export class TaskFinished extends SchedulerError {
+  constructor(message = "Task has finished", code = "ERR_REED_TASK_FINISHED") {
+    super(message, code);
+  }
+}
+
+/** `pause()`/`stop()` on a task whose iterator is exhausted. */
+export class TaskDone extends TaskFinished {
+  constructor(message = "Task has already completed") {
+    super(message, "ERR_REED_TASK_DONE");
+  }
+}
+
+/** `pause()`/`stop()` on a task that was stopped; also the failure its `whenDone()` gets. */
+export class TaskStopped extends TaskFinished {
+  constructor(message = "Task was stopped") {
+    super(message, "ERR_REED_TASK_STOPPED");
+  }
+}
+
+/** `pause()`/`stop()` on a task whose iterator threw (or yielded a Deferred that failed). */
+export class TaskFailed extends TaskFinished {
+  constructor(message = "Task failed with an unhandled error") {
+    super(message, "ERR_REED_TASK_FAILED");
+  }
+}
+
+/** `resume()` on a task that is not paused. */
+export class NotPaused extends SchedulerError {
+  constructor(message = "Task is not paused") {
+    super(message, "ERR_REED_NOT_PAUSED");
+  }
+}
+
+// --- Testing ----------------------------------------------------------------------------------
+
+/**
+ * A test left the reactor dirty: pending DelayedCalls, listening ports or open connections.
+ * `leftovers` lists each one with where it was created (trial's `DirtyReactorAggregateError`).
+ */
+export class DirtyReactorAggregateError extends ReedError {
+  /** One description per thing left behind, creator stack included. */
+  readonly leftovers: readonly string[];
+  constructor(leftovers: readonly string[]) {
+    super(`Reactor was unclean: ${leftovers.length} left behind\n${leftovers.join("\n")}`, "ERR_REED_DIRTY_REACTOR");
+    this.leftovers = leftovers;
+  }
+}
+
+/** A test logged errors that it did not flush with `flushLoggedErrors()` (trial fails such tests). */
+export class UnflushedLoggedErrors extends ReedError {
+  /** The texts of the logged errors. */
+  readonly errors: readonly string[];
+  constructor(errors: readonly string[]) {
+    super(`Logged errors were not flushed: ${errors.length}\n${errors.join("\n")}`, "ERR_REED_UNFLUSHED_LOGGED_ERRORS");
+    this.errors = errors;
   }
 }
