@@ -411,3 +411,32 @@ export class UnflushedLoggedErrors extends ReedError {
     this.errors = errors;
   }
 }
+
+// --- Framing ----------------------------------------------------------------------------------
+
+/**
+ * Bytes received by a `NetstringReceiver` are not a valid netstring: no length specification
+ * (or one with a leading zero), a length over `MAX_LENGTH`, or no trailing comma. The receiver
+ * closes the connection and sets `brokenPeer`.
+ */
+export class NetstringParseError extends ReedError {
+  constructor(message: string) {
+    super(message, "ERR_REED_NETSTRING_PARSE");
+  }
+}
+
+/**
+ * `sendString` on a length-prefixed receiver (`Int8StringReceiver`...) with a string too long
+ * for its prefix: nothing is written.
+ */
+export class StringTooLongError extends ReedError {
+  /** The length of the string that was refused. */
+  readonly length: number;
+  /** The longest string the prefix can describe. */
+  readonly limit: number;
+  constructor(length: number, limit: number, prefixLength: number) {
+    super(`String too long for a ${prefixLength}-byte length prefix: ${length} bytes, limit ${limit}`, "ERR_REED_STRING_TOO_LONG");
+    this.length = length;
+    this.limit = limit;
+  }
+}

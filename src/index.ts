@@ -30,6 +30,8 @@ export {
   UnknownRemoteError,
   UnhandledCommand,
   AmpArgumentError,
+  NetstringParseError,
+  StringTooLongError,
 } from "./errors.js";
 export type {
   IDelayedCall,
@@ -48,6 +50,15 @@ export type {
 export { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "./protocols/address.js";
 export { Protocol } from "./protocols/protocol.js";
 export { Factory, ServerFactory, ClientFactory, type ProtocolClass } from "./protocols/factory.js";
+export { ReconnectingClientFactory, type ReconnectingClientFactoryOptions } from "./protocols/reconnecting.js";
+export { LineReceiver, LineOnlyReceiver } from "./protocols/basic/line.js";
+export { NetstringReceiver } from "./protocols/basic/netstring.js";
+export {
+  IntNStringReceiver,
+  Int8StringReceiver,
+  Int16StringReceiver,
+  Int32StringReceiver,
+} from "./protocols/basic/int-prefix.js";
 export { DelayedCall, type DelayedCallOwner } from "./delayed-call.js";
 export { Failure, type ErrorType } from "./failure.js";
 export {
