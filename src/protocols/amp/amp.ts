@@ -7,6 +7,9 @@
  * - When an answer or error arrives, an errback that drops the connection is appended to the
  *   call's Deferred *then*: errbacks the caller added before that handle the error; a failure
  *   nobody has handled by then is logged and the connection is dropped (so add errbacks early).
+ *   A failure already delivered to a Promise (`await`, `asPromise()`) counts as handled: reed's
+ *   Promise bridge leaves the Failure in the chain, so without this every awaited error would
+ *   drop the connection.
  * - A responder failing with a declared error sends its code (`fatalErrors`: then drops the
  *   connection); any other failure (including undecodable arguments or a response that cannot be
  *   encoded) sends `UNKNOWN`/`Unknown Error`, logs the failure and drops the connection. An
@@ -24,6 +27,7 @@ import { Failure } from "../../failure.js";
 import type { ITransport } from "../../interfaces.js";
 import { Logger } from "../../logger.js";
 import { Protocol } from "../protocol.js";
+import { isObserved } from "../../_internal/unhandled.js";
 import {
   ANSWER, ASK, BoxParser, COMMAND, ERROR, ERROR_CODE, ERROR_DESCRIPTION, fromBinary, fromUtf8, serializeBox, toBinary,
   UNHANDLED_ERROR_CODE, UNKNOWN_ERROR_CODE, utf8, type AmpBox,
@@ -321,7 +325,12 @@ export class AMP extends Protocol implements IResponderLocator {
     const q = this.outstanding?.get(tag);
     if (!q) throw new MalformedAmpBox(`${kind} for a command that was never asked: tag ${JSON.stringify(tag)}`);
     this.outstanding!.delete(tag);
-    q.addErrback((f: Failure) => this.unhandledError(f));
+    q.addErrback((f: Failure) => {
+      // A failure already delivered to a Promise (`await amp.callRemote(...)`) was handled there.
+      if (isObserved(f)) return f;
+      this.unhandledError(f);
+      return undefined;
+    });
     return q;
   }
 

@@ -279,3 +279,13 @@ test("a CommandLocator serves many connections; command types are checked by the
     locator.responder(Sum, () => ({ totl: 1 }));
   }
 });
+
+test("an error delivered to an awaiting caller counts as handled: the connection is kept", async () => {
+  const client = new AMP();
+  const net = new Loopback(client, calculator());
+  const p = client.callRemote(Divide, { numerator: 1, denominator: 0 }).asPromise();
+  await Promise.resolve();
+  net.pump();
+  await assert.rejects(p, ZeroDivision);
+  assert.equal(net.clientTransport.disconnecting, false);
+});
