@@ -95,3 +95,4 @@ export { flushUnhandledFailures, countUnhandledFailures } from "./_internal/unha
 export * as amp from "./protocols/amp/index.js";
 export { AMP, CommandLocator, type IResponderLocator, type Responder } from "./protocols/amp/amp.js";
 export { command, type Command, type ArgumentsOf, type ResponseOf } from "./protocols/amp/command.js";
+export { LogShipper, ShipLogEvent, ShipLogsDropped, type LogShipperOptions } from "./protocols/amp/log-shipper.js";
