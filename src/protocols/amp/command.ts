@@ -39,6 +39,15 @@ export interface CommandSpec<A extends Schema, R extends Schema, RA extends bool
   readonly requiresAnswer?: RA;
 }
 
+/** A result now, or later as a Deferred or a Promise. */
+export type Eventually<T> = T | PromiseLike<T>;
+
+/** Something responders can be registered on (an `AMP` or a `CommandLocator`). */
+export interface ResponderHost {
+  /** Registers `fn` as the responder for `cmd`. */
+  responder(cmd: never, fn: never): unknown;
+}
+
 /** A declared AMP command (see `command()`). Immutable. */
 export interface Command<A extends Schema = Schema, R extends Schema = Schema, RA extends boolean = boolean> {
   /** The name on the wire. */
@@ -53,6 +62,19 @@ export interface Command<A extends Schema = Schema, R extends Schema = Schema, R
   readonly fatalErrors: Readonly<Record<string, ErrorClass>>;
   /** Whether `callRemote` asks for an answer. */
   readonly requiresAnswer: RA;
+  /**
+   * Decorates a method of an `AMP` (or `CommandLocator`) subclass as this command's responder,
+   * like Twisted's `@Command.responder`; each instance registers it, bound, when constructed.
+   * @example
+   * class Calculator extends AMP {
+   *   @Sum.responder
+   *   sum({ a, b }: { a: number; b: number }) { return { total: a + b }; }
+   * }
+   */
+  responder<This extends ResponderHost>(
+    method: (this: This, args: ObjectOf<A>) => Eventually<ObjectOf<R>>,
+    context: ClassMethodDecoratorContext<This>,
+  ): void;
 }
 
 /** The argument object a command takes. */
@@ -77,14 +99,24 @@ export function command<A extends Schema = {}, R extends Schema = {}, RA extends
       throw new TypeError(`AMP names must be byte strings of 1-255 chars: got ${JSON.stringify(n)}`);
     }
   }
-  return Object.freeze({
+  const cmd: Command<A, R, RA> = Object.freeze({
     commandName: spec.commandName,
     arguments: (spec.arguments ?? EMPTY) as A,
     response: (spec.response ?? EMPTY) as R,
     errors: Object.freeze({ ...spec.errors }),
     fatalErrors: Object.freeze({ ...spec.fatalErrors }),
     requiresAnswer: (spec.requiresAnswer ?? true) as RA,
+    responder: <This extends ResponderHost>(
+      method: (this: This, args: ObjectOf<A>) => Eventually<ObjectOf<R>>,
+      context: ClassMethodDecoratorContext<This>,
+    ): void => {
+      context.addInitializer(function (this: This) {
+        const host = this as unknown as { responder(c: Command<A, R, RA>, fn: (args: ObjectOf<A>) => unknown): unknown };
+        host.responder(cmd, (args) => method.call(this, args));
+      });
+    },
   });
+  return cmd;
 }
 
 /**

@@ -38,5 +38,5 @@ export {
   type Schema,
   type ValueOf,
 } from "./arguments.js";
-export { command, type ArgumentsOf, type Command, type CommandSpec, type ErrorClass, type ResponseOf } from "./command.js";
+export { command, type ArgumentsOf, type Command, type CommandSpec, type ErrorClass, type Eventually, type ResponderHost, type ResponseOf } from "./command.js";
 export { AMP, CommandLocator, type AMPOptions, type BoxResponder, type CallResult, type IResponderLocator, type Responder } from "./amp.js";

@@ -289,3 +289,33 @@ test("an error delivered to an awaiting caller counts as handled: the connection
   await assert.rejects(p, ZeroDivision);
   assert.equal(net.clientTransport.disconnecting, false);
 });
+
+test("@Command.responder registers a method of an AMP subclass, bound to each instance", () => {
+  class Calculator extends AMP {
+    offset = 1000;
+    @Sum.responder
+    sum({ a, b }: { a: number; b: number }) {
+      return { total: a + b + this.offset };
+    }
+    @Divide.responder
+    divide({ numerator, denominator }: { numerator: number; denominator: number }) {
+      return { result: numerator / denominator };
+    }
+  }
+  const client = new AMP();
+  const net = new Loopback(client, new Calculator());
+  const r = outcome(client.callRemote(Sum, { a: 1, b: 2 }));
+  const q = outcome(client.callRemote(Divide, { numerator: 1, denominator: 8 }));
+  net.pump();
+  assert.deepEqual([r.value, q.value], [{ ok: { total: 1003 } }, { ok: { result: 0.125 } }]);
+  if (r.value === undefined) {
+    class Wrong extends AMP {
+      // @ts-expect-error the method must return Sum's response shape
+      @Sum.responder
+      sum() {
+        return { totl: 1 };
+      }
+    }
+    void Wrong;
+  }
+});
