@@ -8,6 +8,12 @@ import {
   AmpArgumentError, BadLocalReturn, RemoteAmpError, ConnectionDone, InvalidSignature, MalformedAmpBox, NoEmptyBoxes, TooLong, UnhandledCommand, UnknownRemoteError,
 } from "../../../src/errors.js";
 import { captureLogs, errorsIn, Loopback } from "./_loopback.js";
+import { createConnection } from "node:net";
+import { defaultLogObserver, formatEvent, globalLogPublisher, type LogEvent } from "../../../src/logger.js";
+import { Factory } from "../../../src/protocols/factory.js";
+import { listenTCP } from "../../../src/node/tcp.js";
+import { TestReactor, waitFor } from "../../node/_reactor.js";
+import { connectAMP } from "./_interop-commands.js";
 
 class ZeroDivision extends Error {}
 class Overdrawn extends Error {}
@@ -317,5 +323,61 @@ test("@Command.responder registers a method of an AMP subclass, bound to each in
       }
     }
     void Wrong;
+  }
+});
+
+test("fuzz: mutated command boxes never escape dataReceived; each connection either answers or drops itself", () => {
+  let seed = 12345;
+  const rand = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const valid = [
+    amp.serializeBox(amp.box({ _command: "Sum", _ask: "1", a: "1", b: "2" })),
+    amp.serializeBox(amp.box({ _command: "Divide", _ask: "1", numerator: "1", denominator: "0" })),
+    amp.serializeBox(amp.box({ _answer: "1", total: "3" })),
+    amp.serializeBox(amp.box({ _error: "1", _error_code: "X", _error_description: "d" })),
+  ];
+  captureLogs(() => {
+    for (let run = 0; run < 300; run++) {
+      const bytes = Uint8Array.from(valid[Math.floor(rand() * valid.length)]!);
+      for (let m = 0, n = 1 + Math.floor(rand() * 4); m < n; m++) bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256);
+      const server = calculator();
+      const net = new Loopback(new AMP(), server);
+      assert.doesNotThrow(() => server.dataReceived(bytes), `run ${run}`);
+      assert.doesNotThrow(() => net.pump(), `run ${run}`);
+    }
+  });
+});
+
+// REAL-SOCKET TEST (127.0.0.1): a client sending garbage is dropped; the server keeps serving others.
+test("over TCP, a peer sending a too-long key is disconnected while other clients keep being served", { timeout: 10_000 }, async () => {
+  const reactor = new TestReactor();
+  class SumServer extends AMP {
+    constructor() {
+      super();
+      this.responder(Sum, ({ a, b }) => ({ total: a + b }));
+    }
+  }
+  const port = listenTCP(reactor, 0, Factory.forProtocol(SumServer), { interface: "127.0.0.1" });
+  const portNumber = (port.getHost() as { port: number }).port;
+  const events: string[] = [];
+  const obs = (e: LogEvent): void => void events.push(formatEvent(e));
+  try {
+    const good = await connectAMP(reactor, portNumber);
+    let closed = false;
+    const raw = createConnection(portNumber, "127.0.0.1");
+    raw.on("close", () => (closed = true));
+    raw.on("error", () => {});
+    await new Promise((r) => raw.on("connect", r));
+    globalLogPublisher.removeObserver(defaultLogObserver);
+    globalLogPublisher.addObserver(obs);
+    raw.write(Buffer.from([0x01, 0x00, 0x41]));
+    await waitFor(() => closed, 5000, "the garbage connection to close");
+    assert.ok(events.some((l) => /Dropping AMP connection .*Remote key too long: 256 bytes/.test(l)), events.join("\n"));
+    assert.deepEqual(await good.callRemote(Sum, { a: 20, b: 22 }), { total: 42 });
+    good.transport.loseConnection();
+  } finally {
+    globalLogPublisher.removeObserver(obs);
+    globalLogPublisher.addObserver(defaultLogObserver);
+    await port.stopListening();
+    for (const c of reactor.getDelayedCalls()) c.cancel();
   }
 });
