@@ -32,10 +32,34 @@ export {
   AmpArgumentError,
   NetstringParseError,
   StringTooLongError,
+  ThreadPoolStopped,
+  ThreadCloneError,
+  WorkerThreadExited,
+  NotInThreadJob,
+  ProcessDone,
+  ProcessTerminated,
+  ProcessExitedAlready,
+  ProcessStderrOutput,
+  ReactorNotRunning,
+  ReactorNotRestartable,
+  ReactorAlreadyRunning,
+  LoopingCallStateError,
+  SchedulerError,
+  SchedulerStopped,
+  TaskFinished,
+  TaskDone,
+  TaskStopped,
+  TaskFailed,
+  NotPaused,
 } from "./errors.js";
 export type {
   IDelayedCall,
   ReactorTime,
+  ReactorCore,
+  SystemEventPhase,
+  SystemEventType,
+  SystemEventTriggerID,
+  TrackedResource,
   IProducer,
   IPushProducer,
   IPullProducer,
@@ -47,8 +71,9 @@ export type {
   IConnector,
   IListeningPort,
 } from "./interfaces.js";
-export { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "./protocols/address.js";
+export { IPv4Address, IPv6Address, UNIXAddress, PipeAddress, type IAddress } from "./protocols/address.js";
 export { Protocol } from "./protocols/protocol.js";
+export { ProcessProtocol, type IProcessTransport } from "./protocols/process-protocol.js";
 export { Factory, ServerFactory, ClientFactory, type ProtocolClass } from "./protocols/factory.js";
 export { ReconnectingClientFactory, type ReconnectingClientFactoryOptions } from "./protocols/reconnecting.js";
 export { LineReceiver, LineOnlyReceiver } from "./protocols/basic/line.js";
@@ -96,3 +121,17 @@ export * as amp from "./protocols/amp/index.js";
 export { AMP, CommandLocator, type IResponderLocator, type Responder } from "./protocols/amp/amp.js";
 export { command, type Command, type ArgumentsOf, type ResponseOf } from "./protocols/amp/command.js";
 export { LogShipper, ShipLogEvent, ShipLogsDropped, type LogShipperOptions } from "./protocols/amp/log-shipper.js";
+export {
+  LoopingCall,
+  deferLater,
+  Cooperator,
+  CooperativeTask,
+  coiterate,
+  cooperate,
+  defaultTerminationPredicateFactory,
+  react,
+  type LoopingCallStopOptions,
+  type CooperatorOptions,
+  type CooperatorScheduler,
+  type TerminationPredicateFactory,
+} from "./task/index.js";

@@ -52,11 +52,11 @@ export abstract class ReactorBase implements ReactorTime, ReactorCore {
   private readonly events: Record<SystemEventType, ThreePhaseEvent>;
   private readonly resources = new Set<TrackedResource>();
   private _running = false;
-  private started = false;
+  private runStarted = false;
   private stopped = true;
   private justStopped = false;
   private startedBefore = false;
-  private finished: Deferred<void> | null = null;
+  private runDone: Deferred<void> | null = null;
 
   constructor(log: Logger = new Logger("reed.reactor")) {
     this.log = log;
@@ -87,7 +87,7 @@ export abstract class ReactorBase implements ReactorTime, ReactorCore {
 
   /** True once the reactor has run and shut down: nothing runs any more. */
   protected get finishedRun(): boolean {
-    return this.startedBefore && !this.started;
+    return this.startedBefore && !this.runStarted;
   }
 
   /** Whether an iteration has something to do right now. */
@@ -136,11 +136,11 @@ export abstract class ReactorBase implements ReactorTime, ReactorCore {
    * @throws ReactorAlreadyRunning if running; ReactorNotRestartable if it has run before.
    */
   run(): Deferred<void> {
-    if (this.started) throw new ReactorAlreadyRunning();
+    if (this.runStarted) throw new ReactorAlreadyRunning();
     if (this.startedBefore) throw new ReactorNotRestartable();
-    this.started = true;
+    this.runStarted = true;
     this.stopped = false;
-    const finished = (this.finished = new Deferred<void>());
+    const finished = (this.runDone = new Deferred<void>());
     this.fireSystemEvent("startup");
     this.wake();
     return finished;
@@ -273,15 +273,15 @@ export abstract class ReactorBase implements ReactorTime, ReactorCore {
 
   private crash(): void {
     this._running = false;
-    this.started = false;
+    this.runStarted = false;
     this.addSystemEventTrigger("during", "startup", () => this.reallyStartRunning());
   }
 
   private finishShutdown(): void {
     this.loopFinished();
     flushUnhandledFailures();
-    const finished = this.finished;
-    this.finished = null;
+    const finished = this.runDone;
+    this.runDone = null;
     finished?.callback(undefined);
   }
 }

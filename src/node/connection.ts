@@ -407,5 +407,6 @@ export class Connection implements ITCPTransport, IPushProducer {
 export function describeAddr(a: IAddress): string {
   if (a instanceof UNIXAddress) return a.name ?? "<unnamed>";
   if (a instanceof IPv6Address) return `[${a.host}]:${a.port}`;
+  if (!("host" in a)) return String(a); // PipeAddress (added on main after nettcp branched)
   return `${a.host}:${a.port}`;
 }

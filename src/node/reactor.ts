@@ -163,3 +163,9 @@ export class NodeReactor extends ReactorBase {
 export function createReactor(log?: Logger): NodeReactor {
   return new NodeReactor(log);
 }
+
+/**
+ * The default reactor for scripts (`import { reactor } from "reed/node"`). Library code should
+ * take a reactor parameter instead; tests should use `createReactor()` or a fake.
+ */
+export const reactor: NodeReactor = new NodeReactor();

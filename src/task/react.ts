@@ -34,19 +34,20 @@ export function react<R extends ReactorCore, A extends unknown[]>(
     stopping = true;
   });
   const stop = (result: unknown, stopReactor: boolean): void => {
-    if (stopReactor) {
-      try {
-        reactor.stop();
-      } catch (e) {
-        if (!(e instanceof ReactorNotRunning)) throw e;
-      }
-    }
+    // The code is settled before stopping: a reactor may finish shutting down inside stop().
     if (result instanceof Failure) {
       const exitCode = (result.value as { exitCode?: unknown } | null)?.exitCode;
       if (typeof exitCode === "number") code = exitCode;
       else {
         log.failure("main function encountered error", result);
         code = 1;
+      }
+    }
+    if (stopReactor) {
+      try {
+        reactor.stop();
+      } catch (e) {
+        if (!(e instanceof ReactorNotRunning)) throw e;
       }
     }
   };

@@ -9,3 +9,18 @@ export {
   type ProducerState,
 } from "./string-transport.js";
 export { seededRandom } from "../_internal/random.js";
+export { MemoryReactor, MemoryReactorClock, FakePort, FakeConnector } from "./memory-reactor.js";
+export {
+  assertReactorClean,
+  reactorLeftovers,
+  type CheckableReactor,
+  type CleanReactorOptions,
+} from "./dirty-reactor.js";
+export {
+  LogCapture,
+  captureLogs,
+  flushLoggedErrors,
+  assertNoLoggedErrors,
+  type CaptureLogsOptions,
+} from "./log-capture.js";
+export { DirtyReactorAggregateError, UnflushedLoggedErrors } from "../errors.js";
