@@ -70,36 +70,45 @@ Receives log events shipped by reed's LogShipper over AMP and prints them.
   --interface ADDR  address to listen on (default 127.0.0.1)
   --help            show this help`;
 
+/** Streams the collector writes to (the `reed` command's `CommandIO` fits). */
+export interface CollectorIO {
+  /** Event lines and `--help`. */
+  stdout: { write(text: string): unknown };
+  /** Status and usage errors. */
+  stderr: { write(text: string): unknown };
+}
+
 /**
  * Runs the collector until SIGINT/SIGTERM.
  * @param argv the arguments after `log-collector`.
+ * @param io where to write (default: the process's stdout and stderr).
  * @returns the exit status: 0 after a clean shutdown, 1 when it cannot listen, 2 for bad usage.
  */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: readonly string[], io: CollectorIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let values: { port?: string; interface?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: [...argv],
       options: { port: { type: "string" }, interface: { type: "string" }, help: { type: "boolean", short: "h" } },
       strict: true,
     }));
   } catch (e) {
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`);
+    io.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`);
     return 2;
   }
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    io.stdout.write(`${USAGE}\n`);
     return 0;
   }
   const portNumber = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(portNumber) || portNumber < 0 || portNumber > 65535) {
-    process.stderr.write(`Invalid port: ${values.port}\n${USAGE}\n`);
+    io.stderr.write(`Invalid port: ${values.port}\n${USAGE}\n`);
     return 2;
   }
   const reactor = new NodeReactor();
   const out: CollectorOutput = {
-    line: (text) => void process.stdout.write(`${text}\n`),
-    status: (text) => void process.stderr.write(`${text}\n`),
+    line: (text) => void io.stdout.write(`${text}\n`),
+    status: (text) => void io.stderr.write(`${text}\n`),
   };
   let port;
   try {

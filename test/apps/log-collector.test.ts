@@ -45,21 +45,15 @@ function startCollector(port: number): Collector {
 const EVENT_RE = /^\S+ (\S+) #(\d+) \[[^\]]*\] .*?(?: \[repeated (\d+) more times?\])?$/;
 const DROP_RE = /^\S+ (\S+) \.\.\. and (\d+) more \(dropped/;
 
-test("main() prints usage for --help and refuses a bad port", async () => {
-  const write = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
+test("main() prints usage for --help and refuses a bad port or option", async () => {
   let out = "";
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((out += s), true)) as typeof process.stderr.write;
-  try {
-    assert.equal(await main(["--help"]), 0);
-    assert.match(out, /Usage: reed log-collector/);
-    assert.equal(await main(["--port", "99999"]), 2);
-    assert.equal(await main(["--bogus"]), 2);
-  } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
-  }
+  let err = "";
+  const io = { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } };
+  assert.equal(await main(["--help"], io), 0);
+  assert.match(out, /Usage: reed log-collector/);
+  assert.equal(await main(["--port", "99999"], io), 2);
+  assert.match(err, /Invalid port: 99999/);
+  assert.equal(await main(["--bogus"], io), 2);
 });
 
 test("soak: senders flood the collector, it is killed and restarted, nobody stalls, every event is delivered or counted as dropped", { timeout: 60_000 }, async () => {
