@@ -51,6 +51,16 @@ const utf8Decoder = new TextDecoder("utf-8", { fatal: false });
 
 /** Encodes a JS string as UTF-8 bytes. */
 export function utf8(s: string): Uint8Array {
+  if (s.length <= 24) {
+    // Short ASCII strings (numbers, tags, codes) are the common case: skip TextEncoder's overhead.
+    const out = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) return utf8Encoder.encode(s);
+      out[i] = c;
+    }
+    return out;
+  }
   return utf8Encoder.encode(s);
 }
 
@@ -61,6 +71,12 @@ export function fromUtf8(b: Uint8Array): string {
 
 /** Decodes bytes as a binary string (one char per byte); lossless for any bytes. */
 export function fromBinary(b: Uint8Array): string {
+  if (b.length <= 32) {
+    // Keys and tags are short: a plain loop beats String.fromCharCode.apply's call overhead.
+    let t = "";
+    for (let i = 0; i < b.length; i++) t += String.fromCharCode(b[i]!);
+    return t;
+  }
   let s = "";
   for (let i = 0; i < b.length; i += 4096) {
     s += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
