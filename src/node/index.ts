@@ -21,3 +21,4 @@ export {
 export { StandardIO, type StandardIOOptions, type IHalfCloseableProtocol } from "./stdio.js";
 export { NodeReactor, createReactor, reactor, type NodeRunOptions } from "./reactor.js";
 export { react } from "./react.js";
+export { shipLogs, type ShipLogsOptions, type LogShipment } from "./log-shipping.js";
