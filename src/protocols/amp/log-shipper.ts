@@ -15,10 +15,12 @@
  *   drop report is added back to the drops still to report.
  * - Drops are reported ("and N more") before the entries queued after them, as soon as a
  *   connection has room.
+ * - An entry the collector refuses (any error answer) is dropped and counted, not resent.
  * - Re-entrant logging (an event logged while shipping, e.g. by the connection itself) is queued,
  *   never shipped from inside the ship loop.
  */
 import type { Deferred } from "../../deferred.js";
+import { RemoteAmpError, UnhandledCommand } from "../../errors.js";
 import type { Failure } from "../../failure.js";
 import { formatEvent, type LogEvent, type LogObserver } from "../../logger.js";
 import type { ReactorTime } from "../../interfaces.js";
@@ -204,6 +206,12 @@ export class LogShipper {
       },
       (f: Failure) => {
         this.inFlight.delete(e);
+        if (f.check(RemoteAmpError, UnhandledCommand)) {
+          // The collector answered and refused this entry: resending would loop. Count it as dropped.
+          this.dropped += 1 + e.repeats;
+          this.ship();
+          return;
+        }
         this.requeue(e, amp, f);
       },
     );
@@ -221,6 +229,10 @@ export class LogShipper {
       },
       (f: Failure) => {
         this.reportInFlight--;
+        if (f.check(RemoteAmpError, UnhandledCommand)) {
+          this.ship(); // refused: the drops stay counted in `dropped`, unreported
+          return;
+        }
         this.dropsToReport += count;
         this.connectionFailed(amp, f);
       },

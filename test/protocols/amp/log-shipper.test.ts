@@ -160,3 +160,17 @@ test("the factory reconnects with back-off on the clock and ships what was queue
   assert.deepEqual(rec.events.map((e) => e.text), ["while down"]);
   factory.stopTrying();
 });
+
+test("entries a collector refuses are counted as dropped, not resent forever", () => {
+  const { shipper, log } = setup();
+  const client = new AMP();
+  const net = new Loopback(client, new AMP()); // no responders: every entry gets UNHANDLED
+  shipper.attach(client);
+  log.info("one");
+  log.info("two");
+  net.pump();
+  assert.equal(shipper.dropped, 2);
+  assert.equal(shipper.delivered, 0);
+  assert.equal(shipper.connected, true, "the connection is kept");
+  books(shipper);
+});
