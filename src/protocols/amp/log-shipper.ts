@@ -75,6 +75,11 @@ function clip(s: string, max: number): string {
   return s.length <= max ? s : `${s.slice(0, max)}... [${s.length - max} chars cut]`;
 }
 
+/** Whether the collector answered with an error (as opposed to the connection failing). */
+function refused(f: Failure): boolean {
+  return f.value instanceof RemoteAmpError || f.value instanceof UnhandledCommand;
+}
+
 function sameEvent(e: Entry, namespace: string, level: string, text: string): boolean {
   return e.text === text && e.namespace === namespace && e.level === level;
 }
@@ -206,7 +211,7 @@ export class LogShipper {
       },
       (f: Failure) => {
         this.inFlight.delete(e);
-        if (f.check(RemoteAmpError, UnhandledCommand)) {
+        if (refused(f)) {
           // The collector answered and refused this entry: resending would loop. Count it as dropped.
           this.dropped += 1 + e.repeats;
           this.ship();
@@ -229,7 +234,7 @@ export class LogShipper {
       },
       (f: Failure) => {
         this.reportInFlight--;
-        if (f.check(RemoteAmpError, UnhandledCommand)) {
+        if (refused(f)) {
           this.ship(); // refused: the drops stay counted in `dropped`, unreported
           return;
         }
