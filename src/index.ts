@@ -23,6 +23,18 @@ export {
   ChannelClosed,
   Deadlock,
   type BlockedOperation,
+  AmpError,
+  TooLong,
+  MalformedAmpBox,
+  NoEmptyBoxes,
+  InvalidSignature,
+  BadLocalReturn,
+  RemoteAmpError,
+  UnknownRemoteError,
+  UnhandledCommand,
+  AmpArgumentError,
+  NetstringParseError,
+  StringTooLongError,
   ThreadPoolStopped,
   ThreadCloneError,
   WorkerThreadExited,
@@ -42,8 +54,6 @@ export {
   TaskStopped,
   TaskFailed,
   NotPaused,
-  NetstringParseError,
-  StringTooLongError,
 } from "./errors.js";
 export type {
   IDelayedCall,
@@ -109,6 +119,11 @@ export {
   type TextSink,
 } from "./logger.js";
 export { flushUnhandledFailures, countUnhandledFailures } from "./_internal/unhandled.js";
+/** AMP's argument types, box codec and value classes, as `amp.Integer()`, `amp.DecimalValue`... (Twisted's `amp` module). */
+export * as amp from "./protocols/amp/index.js";
+export { AMP, CommandLocator, type IResponderLocator, type Responder } from "./protocols/amp/amp.js";
+export { command, type Command, type ArgumentsOf, type ResponseOf } from "./protocols/amp/command.js";
+export { LogShipper, ShipLogEvent, ShipLogsDropped, type LogShipperOptions } from "./protocols/amp/log-shipper.js";
 export {
   Channel,
   chan,

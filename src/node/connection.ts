@@ -407,6 +407,6 @@ export class Connection implements ITCPTransport, IPushProducer {
 export function describeAddr(a: IAddress): string {
   if (a instanceof UNIXAddress) return a.name ?? "<unnamed>";
   if (a instanceof IPv6Address) return `[${a.host}]:${a.port}`;
-  if (!("host" in a)) return String(a);
-  return `${a.host}:${a.port}`;
+  if (a instanceof IPv4Address) return `${a.host}:${a.port}`;
+  return String(a); // PipeAddress (added on main by the threads branch): nothing more to say
 }

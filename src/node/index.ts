@@ -22,3 +22,4 @@ export { StandardIO, type StandardIOOptions, type IHalfCloseableProtocol } from 
 export { NodeReactor, createReactor, reactor, type NodeRunOptions } from "./reactor.js";
 export { react } from "./react.js";
 export { listenWS, WebSocketPort, NodeWebSocketTransport, type ListenWSOptions } from "./websocket.js";
+export { shipLogs, type ShipLogsOptions, type LogShipment } from "./log-shipping.js";
