@@ -25,7 +25,8 @@ export function checkDelay(delay: number): void {
 
 /**
  * A scheduled call (see `ReactorTime.callLater`). `called`/`cancelled` say how it ended;
- * `creator` holds where it was scheduled (for dirty-reactor reports).
+ * `creator` says where it was scheduled when `DelayedCall.debug` was on at the time (for
+ * dirty-reactor reports and error logs).
  */
 export class DelayedCall implements IDelayedCall, HeapEntry {
   /** @internal heap bookkeeping */
@@ -36,8 +37,13 @@ export class DelayedCall implements IDelayedCall, HeapEntry {
   called = false;
   /** Whether it was cancelled. */
   cancelled = false;
-  /** Where it was scheduled (a stack trace), for reports about calls left behind. */
-  readonly creator: string;
+  /**
+   * Capture where each call is scheduled (Twisted's `DelayedCall.debug`). Off by default: a stack
+   * capture costs several times more than the rest of `callLater`. Importing `reed/testing` turns
+   * it on, so that tests learn where a leftover call came from.
+   */
+  static debug = false;
+  private readonly site: Error | undefined;
 
   constructor(
     /** When it is due (owner's seconds). */
@@ -48,7 +54,13 @@ export class DelayedCall implements IDelayedCall, HeapEntry {
     readonly args: readonly unknown[],
     private readonly owner: DelayedCallOwner,
   ) {
-    this.creator = (new Error().stack ?? "").split("\n").slice(3, 9).join("\n");
+    this.site = DelayedCall.debug ? new Error() : undefined;
+  }
+
+  /** Where it was scheduled (stack lines), or "" when `DelayedCall.debug` was off. */
+  get creator(): string {
+    // Formatting is deferred to here: most calls are never reported.
+    return this.site ? (this.site.stack ?? "").split("\n").slice(3, 9).join("\n") : "";
   }
 
   /** When it is due. */

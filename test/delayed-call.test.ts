@@ -38,10 +38,26 @@ test("cancel, reset and delay tell the owner", () => {
   assert.throws(() => c.reset(1), AlreadyCancelled);
 });
 
-test("the call remembers where it was scheduled, for reports", () => {
-  const c = new Clock().callLater(1, function named() {});
-  assert.match(c.creator, /delayed-call\.test/);
-  assert.match(String(c), /<DelayedCall named at 1 \(active\)>/);
+test("with DelayedCall.debug on, the call remembers where it was scheduled, for reports", () => {
+  const was = DelayedCall.debug;
+  DelayedCall.debug = true;
+  try {
+    const c = new Clock().callLater(1, function named() {});
+    assert.match(c.creator, /delayed-call\.test/);
+    assert.match(String(c), /<DelayedCall named at 1 \(active\)>/);
+  } finally {
+    DelayedCall.debug = was;
+  }
+});
+
+test("with DelayedCall.debug off, no stack is captured and creator is empty", () => {
+  const was = DelayedCall.debug;
+  DelayedCall.debug = false;
+  try {
+    assert.equal(new Clock().callLater(1, () => {}).creator, "");
+  } finally {
+    DelayedCall.debug = was;
+  }
 });
 
 test("checkDelay accepts finite non-negative numbers only", () => {

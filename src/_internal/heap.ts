@@ -68,6 +68,23 @@ export class TimerHeap<E extends HeapEntry> {
     this.up(e.heapIndex);
   }
 
+  /** Keeps only the entries for which `keep` is true (O(n)); the others get `heapIndex` -1. */
+  retain(keep: (e: E) => boolean): void {
+    const items = this.items;
+    let j = 0;
+    for (let i = 0; i < items.length; i++) {
+      const e = items[i]!;
+      if (keep(e)) {
+        items[j] = e;
+        e.heapIndex = j++;
+      } else {
+        e.heapIndex = -1;
+      }
+    }
+    items.length = j;
+    for (let i = (j >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
   /** The entries in due order (a copy; O(n log n)). */
   sorted(): E[] {
     return [...this.items].sort((a, b) => a.time - b.time || a.seq - b.seq);

@@ -10,6 +10,9 @@
  *   soonest first, equal times FIFO (a `callLater(0)` made by a timed call runs in the *next*
  *   iteration, after the platform has had a chance to do I/O); then, if `stop()` was called, the
  *   `shutdown` event.
+ * - Cancelled calls stay in the heap until they reach the top or until they are more than half
+ *   of it (then it is compacted), so `cancel()` is O(1) amortised; the heap's top is never a
+ *   cancelled call.
  * - An exception thrown by any call is logged (with where the call was scheduled) and the
  *   iteration carries on.
  * - States: fresh (never run: timers work, which is what embedding needs) → started (`run()`
@@ -42,12 +45,15 @@ export abstract class ReactorBase implements ReactorTime, ReactorCore {
   private readonly heap = new TimerHeap<DelayedCall>();
   private readonly owner: DelayedCallOwner = {
     seconds: () => this.seconds(),
-    cancelled: (c) => this.heap.remove(c),
+    cancelled: (c) => this.cancelCall(c),
     rescheduled: (c, t) => {
       this.heap.update(c, t);
-      if (this.heap.peek() === c) this.wake();
+      this.dropCancelledTop();
+      this.wake();
     },
   };
+  /** Cancelled calls still in the heap (removed lazily; see `cancelCall`). */
+  private cancellations = 0;
   private threadCalls: Array<[Fn, readonly unknown[]]> = [];
   private readonly events: Record<SystemEventType, ThreePhaseEvent>;
   private readonly resources = new Set<TrackedResource>();
@@ -119,7 +125,26 @@ export abstract class ReactorBase implements ReactorTime, ReactorCore {
 
   /** The pending timed calls, soonest first. */
   getDelayedCalls(): DelayedCall[] {
-    return this.heap.sorted();
+    return this.heap.sorted().filter((c) => !c.cancelled);
+  }
+
+  private cancelCall(c: DelayedCall): void {
+    this.cancellations++;
+    if (this.heap.peek() === c) {
+      this.dropCancelledTop();
+      // With nothing left, the platform must drop its timer, or it keeps an embedding process alive.
+      if (this.heap.size === 0) this.wake();
+    } else if (this.cancellations > 50 && this.cancellations > this.heap.size >> 1) {
+      this.heap.retain((e) => !e.cancelled);
+      this.cancellations = 0;
+    }
+  }
+
+  private dropCancelledTop(): void {
+    for (let top = this.heap.peek(); top && top.cancelled; top = this.heap.peek()) {
+      this.heap.pop();
+      this.cancellations--;
+    }
   }
 
   // ------------------------------------------------------------------ ReactorCore
@@ -245,12 +270,14 @@ export abstract class ReactorBase implements ReactorTime, ReactorCore {
       const call = this.heap.peek();
       if (!call || call.time > now || call.seq >= limit) break;
       this.heap.pop();
+      this.dropCancelledTop();
       try {
         call.invoke();
       } catch (e) {
-        this.log.failure("Unhandled error in a timed call {call}; it was scheduled at:\n{creator}", e, {
+        const creator = call.creator;
+        this.log.failure(creator ? "Unhandled error in a timed call {call}; it was scheduled at:\n{creator}" : "Unhandled error in a timed call {call}", e, {
           call: String(call),
-          creator: call.creator,
+          creator,
         });
       }
     }

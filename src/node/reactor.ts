@@ -2,8 +2,8 @@
  * NodeReactor: reed's real reactor, driven by Node's event loop.
  *
  * How it maps onto Node:
- * - Timed calls live in reed's own timer heap (O(log n) schedule and cancel). At most one Node
- *   `setTimeout` is armed, for the earliest deadline; calls that are already due (including every
+ * - Timed calls live in reed's own timer heap (O(log n) schedule, O(1) amortised cancel: cancelled
+ *   calls are dropped lazily). At most one Node `setTimeout` is armed, for the earliest deadline; calls that are already due (including every
  *   `callLater(0)`) are run from a `setImmediate`, never from a clamped `setTimeout`. Each
  *   iteration runs the calls that were due when it began and then yields to Node, so I/O is
  *   never starved by a chain of `callLater(0)`s.
@@ -12,6 +12,9 @@
  *   order is a deliberate improvement that matches `Clock`.)
  * - `seconds()` is the wall-clock epoch time read through `performance.now()`, so it never goes
  *   backwards.
+ * - An exception in any call or trigger is logged through reed's Logger (`reed.reactor`, level
+ *   critical, with where the call was scheduled when `DelayedCall.debug` is on) and the loop
+ *   carries on.
  * - `run()` cannot block Node's loop, so it returns a Deferred that fires once shutdown is
  *   complete: write `await reactor.run()` where a Twisted script has `reactor.run()`.
  * - While running, one ref'd idle timer keeps the process alive (no CPU used); SIGINT and SIGTERM

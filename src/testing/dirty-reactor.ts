@@ -3,6 +3,9 @@
  * connections open has leaked work into the next test. `assertReactorClean` finds such leftovers,
  * says what each one is and where it was created, cleans them up, and fails the test.
  *
+ * Importing this module (or `reed/testing`) sets `DelayedCall.debug = true`, so calls scheduled
+ * from then on remember where they were scheduled.
+ *
  * @example
  * import { afterEach, beforeEach } from "node:test";
  * let reactor: NodeReactor;
@@ -11,6 +14,10 @@
  */
 import { DirtyReactorAggregateError } from "../errors.js";
 import type { IDelayedCall, ReactorTime, TrackedResource } from "../interfaces.js";
+import { DelayedCall } from "../delayed-call.js";
+
+// Tests want to know where a leftover call was scheduled: record it from now on.
+DelayedCall.debug = true;
 
 /** What the check looks at: timed calls, and open resources when the reactor tracks them. */
 export type CheckableReactor = Pick<ReactorTime, "getDelayedCalls"> & {
@@ -25,7 +32,7 @@ export interface CleanReactorOptions {
 
 function describeCall(call: IDelayedCall): string {
   const creator = (call as { creator?: string }).creator;
-  return `${String(call)}${creator ? `, scheduled at:\n${creator}` : ""}`;
+  return `${String(call)}${creator ? `, scheduled at:\n${creator}` : " (set DelayedCall.debug = true to see where it was scheduled)"}`;
 }
 
 /**

@@ -46,3 +46,26 @@ test("removing an entry that is not in the heap does nothing", () => {
   h.remove(entry(1));
   assert.equal(h.size, 0);
 });
+
+const named = (time: number, name: string): HeapEntry & { name: string } => ({ time, seq: 0, heapIndex: -1, name });
+
+test("retain() drops entries in O(n) and keeps time-then-FIFO order", () => {
+  const heap = new TimerHeap<HeapEntry & { name: string }>();
+  const es = [named(2, "a"), named(1, "b"), named(2, "c"), named(1, "d"), named(3, "e")];
+  for (const e of es) heap.push(e);
+  heap.retain((e) => e.name !== "b");
+  assert.equal(es[1]!.heapIndex, -1);
+  const out: string[] = [];
+  for (let e = heap.pop(); e; e = heap.pop()) out.push(e.name);
+  assert.deepEqual(out, ["d", "a", "c", "e"]);
+});
+
+test("nextSequence tells entries pushed before now from later ones", () => {
+  const heap = new TimerHeap<HeapEntry & { name: string }>();
+  heap.push(named(1, "a"));
+  const limit = heap.nextSequence;
+  const b = named(0, "b");
+  heap.push(b);
+  assert.ok(b.seq >= limit);
+  assert.ok(heap.peek() === b);
+});

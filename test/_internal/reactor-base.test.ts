@@ -1,9 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ReactorBase } from "../../src/_internal/reactor-base.js";
-import { Deferred } from "../../src/deferred.js";
+import { Deferred, fail } from "../../src/deferred.js";
 import { ReactorAlreadyRunning, ReactorNotRestartable, ReactorNotRunning } from "../../src/errors.js";
 import { captureLogs, assertNoLoggedErrors } from "../../src/testing/log-capture.js";
+import { DelayedCall } from "../../src/delayed-call.js";
 
 /** ReactorBase on fake time, iterated by hand: `iterate()` is one turn of the platform loop. */
 class ManualReactor extends ReactorBase {
@@ -130,6 +131,7 @@ test("an exception in a timed call is logged with where it was scheduled and the
   const logs = captureLogs();
   const r = new ManualReactor();
   const out: string[] = [];
+  DelayedCall.debug = true;
   r.callLater(1, function falldown() {
     throw new Error("I fall down.");
   });
@@ -254,6 +256,37 @@ test("after shutdown nothing runs any more", () => {
   assert.equal(n, 0);
 });
 
+test("cancelling the only pending call asks the platform to drop its timer", () => {
+  const r = new ManualReactor();
+  const c = r.callLater(100, () => {});
+  const w = r.wakes;
+  c.cancel();
+  assert.equal(r.wakes, w + 1);
+  assert.equal(r.deadline(), undefined);
+});
+
+test("many cancelled calls are compacted away and never run; order of the rest is kept", () => {
+  const r = new ManualReactor();
+  const out: number[] = [];
+  const calls = [];
+  for (let i = 0; i < 1000; i++) calls.push(r.callLater(1 + (i % 10), () => out.push(i)));
+  for (let i = 0; i < 1000; i++) if (i % 3 !== 0) calls[i]!.cancel();
+  assert.equal(r.getDelayedCalls().length, 334);
+  r.advance(20);
+  const expected = [...Array(1000).keys()].filter((i) => i % 3 === 0).sort((a, b) => (a % 10) - (b % 10) || a - b);
+  assert.deepEqual(out, expected);
+});
+
+test("delaying the first call past a cancelled one keeps the next deadline right", () => {
+  const r = new ManualReactor();
+  const a = r.callLater(1, () => {});
+  const b = r.callLater(2, () => {});
+  r.callLater(3, () => {});
+  b.cancel();
+  a.delay(10);
+  assert.equal(r.deadline(), 3);
+});
+
 test("open resources are tracked until untracked", () => {
   const r = new ManualReactor();
   const res = { kind: "tcp-port", describe: () => "TCP port 1234", creator: "here" };
@@ -261,4 +294,17 @@ test("open resources are tracked until untracked", () => {
   assert.deepEqual(r.openResources(), [res]);
   r.untrackResource(res);
   assert.deepEqual(r.openResources(), []);
+});
+
+test("shutdown reports unhandled Deferred failures that are still alive", () => {
+  const logs = captureLogs();
+  const r = new ManualReactor();
+  r.run();
+  const lost = fail(new URIError("nobody handled me"));
+  r.stop();
+  r.iterate();
+  assert.ok(lost.called);
+  const reported = logs.flushLoggedErrors(URIError);
+  assert.equal(reported.length, 1);
+  assertNoLoggedErrors(logs);
 });

@@ -142,3 +142,24 @@ test("[real process] SIGTERM stops the reactor cleanly too", async () => {
   assert.equal(r.code, 0);
   assert.match(r.out, /before shutdown\nafter shutdown\n/);
 });
+
+test("cancelling the last pending call drops the Node timer, so an embedding process can exit", () => {
+  const reactor = createReactor();
+  const before = process.getActiveResourcesInfo().filter((x) => x === "Timeout").length;
+  const call = reactor.callLater(1000, () => {});
+  assert.equal(process.getActiveResourcesInfo().filter((x) => x === "Timeout").length, before + 1);
+  call.cancel();
+  assert.equal(process.getActiveResourcesInfo().filter((x) => x === "Timeout").length, before);
+});
+
+test("a thousand pending calls use exactly one Node timer", () => {
+  const reactor = createReactor();
+  const timeouts = (): number => process.getActiveResourcesInfo().filter((x) => x === "Timeout").length;
+  const before = timeouts();
+  const calls = [];
+  for (let i = 0; i < 1000; i++) calls.push(reactor.callLater(100 + (i % 37), () => {}));
+  assert.equal(timeouts(), before + 1);
+  for (const c of calls) c.cancel();
+  assert.equal(timeouts(), before);
+  assertReactorClean(reactor);
+});

@@ -313,3 +313,36 @@ test("toString shows the interval and the function name", () => {
   const lc = LoopingCall.on(new Clock(), function tick() {});
   assert.equal(lc.toString(), "LoopingCall<None>(tick, *[])");
 });
+
+test("withCount matches Twisted 22.4 on 300 recorded scenarios (floats, deferreds, clock going backwards)", async () => {
+  const { readFileSync } = await import("node:fs");
+  type Scenario = {
+    interval: number;
+    now: boolean;
+    start: number;
+    steps: Array<[string, number]>;
+    deferred: boolean;
+    expected: [Array<[number, number]>, number | null];
+  };
+  const scenarios = JSON.parse(readFileSync(new URL("./fixtures/with-count-twisted.json", import.meta.url), "utf8")) as Scenario[];
+  for (const [i, s] of scenarios.entries()) {
+    const clock = new Clock();
+    clock.rightNow = s.start;
+    const seen: Array<[number, number]> = [];
+    const lc = LoopingCall.withCount((n) => {
+      seen.push([clock.seconds(), n]);
+      if (s.deferred && seen.length % 3 === 0) {
+        const d = new Deferred<void>();
+        clock.callLater(s.interval * 1.7, () => d.callback(undefined));
+        return d;
+      }
+      return undefined;
+    }, clock);
+    lc.start(s.interval, s.now);
+    for (const [op, v] of s.steps) {
+      if (op === "set") clock.rightNow = v;
+      else clock.advance(v);
+    }
+    assert.deepEqual([seen, lc.call ? lc.call.getTime() : null], s.expected, `scenario ${i}`);
+  }
+});
