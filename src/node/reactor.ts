@@ -113,7 +113,10 @@ export class NodeReactor extends ReactorBase {
       this.clearTimer();
       return;
     }
-    if (this.timer && this.timerAt <= next) return; // armed early enough (a spurious wake-up is harmless)
+    // Armed early enough: while running a spurious wake-up is harmless (the loop keeps the process
+    // alive anyway); embedded (never run), the timer must match, so a cancelled call does not hold
+    // the process open until its old deadline.
+    if (this.timer && (this.timerAt === next || (this.running && this.timerAt <= next))) return;
     this.clearTimer();
     // Node timers have 1 ms granularity; waking a little early only costs a re-arm.
     const ms = Math.max(1, Math.ceil((next - this.seconds()) * 1000));
