@@ -1,6 +1,7 @@
 /**
  * `reed/node`: the real reactor on Node's event loop, with TCP/UNIX/UDP/TLS, threads and processes.
  */
+export { nodeIsBusy } from "./channel-io.js";
 export { ThreadPool, type ThreadTask, type ThreadPoolOptions } from "./thread-pool.js";
 export {
   deferToThread,
