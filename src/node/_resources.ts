@@ -29,6 +29,11 @@ function registryOf(reactor: ReactorTime): ResourceRegistry | null {
     : null;
 }
 
+/** Whether the reactor keeps a resource registry (so per-connection entries are worth making). */
+export function hasRegistry(reactor: ReactorTime): boolean {
+  return registryOf(reactor) !== null;
+}
+
 /** Registers `r` with the reactor's registry, if it has one. */
 export function track(reactor: ReactorTime, r: TrackedResource): void {
   registryOf(reactor)?.trackResource(r);

@@ -16,7 +16,7 @@ import type { IListeningPort, IProtocol, IProtocolFactory, ReactorTime } from ".
 import { Logger } from "../logger.js";
 import { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "../protocols/address.js";
 import { Connection, describeAddr, socketAddress } from "./connection.js";
-import { creatorStack, track, untrack, type TrackedResource } from "./_resources.js";
+import { creatorStack, hasRegistry, track, untrack, type TrackedResource } from "./_resources.js";
 
 const log = new Logger("reed.node.port");
 
@@ -46,6 +46,7 @@ export class Port<A extends IAddress = IAddress> implements IListeningPort, Trac
   readonly server: net.Server;
   private host: IAddress;
   private stopped: Deferred<void> | null = null;
+  private readonly tracking: boolean;
   /** The connections this port accepted that are still open. */
   readonly connections = new Set<Connection>();
 
@@ -64,6 +65,7 @@ export class Port<A extends IAddress = IAddress> implements IListeningPort, Trac
     kind = address.kind === "UNIX" ? "unix-port" : "tcp-port",
   ) {
     this.kind = kind;
+    this.tracking = hasRegistry(reactor);
     this.server = makeServer();
     this.server.on(secureEvent, this.onConnection);
     this.server.on("error", this.onServerError);
@@ -149,15 +151,15 @@ export class Port<A extends IAddress = IAddress> implements IListeningPort, Trac
       socket.destroy();
       return;
     }
-    const conn = new Connection(socket, protocol, a.kind, this.onConnectionLost, a.kind === "UNIX" ? a.path : null, true);
+    const conn = new Connection(socket, protocol, a.kind, peer, this.onConnectionLost, a.kind === "UNIX" ? a.path : null);
     this.connections.add(conn);
-    track(this.reactor, connectionResource(conn, this.creator));
+    if (this.tracking) track(this.reactor, connectionResource(conn, this.creator));
     conn.start();
   };
 
   private readonly onConnectionLost = (conn: Connection): void => {
     this.connections.delete(conn);
-    untrack(this.reactor, connectionResource(conn, this.creator));
+    if (this.tracking) untrack(this.reactor, connectionResource(conn, this.creator));
   };
 
   /**
