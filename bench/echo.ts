@@ -9,7 +9,8 @@
  * 2. Memory per idle connection: IDLE connections are opened to a server process, which then
  *    reports its RSS and JS heap growth (after a GC) divided by the connection count.
  *
- * Run: node --import tsx bench/echo.ts   (about 30 s; env CLIENTS, SECONDS, IDLE override)
+ * Run: node --import tsx bench/echo.ts   (about 30 s; env CLIENTS, SECONDS, IDLE override;
+ *   ONLY=throughput or ONLY=memory runs one half)
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import net from "node:net";
@@ -204,8 +205,13 @@ async function main(): Promise<void> {
     console.log(`(fd limit ${fdLimit}: using ${fdLimit - 200} idle connections instead of ${idle})`);
     idle = fdLimit - 200;
   }
-  const hasTwisted = spawnSync("/usr/bin/python3", ["-c", "import twisted"]).status === 0;
 
+  if (process.env.ONLY !== "memory") await roundTrips(clients, seconds);
+  if (process.env.ONLY !== "throughput") await memory(idle);
+}
+
+async function roundTrips(clients: number, seconds: number): Promise<void> {
+  const hasTwisted = spawnSync("/usr/bin/python3", ["-c", "import twisted"]).status === 0;
   console.log(`Echo round trips/s, ${clients} clients × 64-byte messages, ${seconds} s per run, 127.0.0.1`);
   const raw: number[] = [];
   const reed: number[] = [];
@@ -224,6 +230,9 @@ async function main(): Promise<void> {
     console.log("  Twisted      (python3 cannot import twisted: skipped)");
   }
 
+}
+
+async function memory(idle: number): Promise<void> {
   console.log(`\nMemory per idle connection, ${idle} connections (server process, after GC)`);
   const mRaw = await idleMemory("raw", idle);
   const mReed = await idleMemory("reed", idle);

@@ -130,6 +130,12 @@ export class Port<A extends IAddress = IAddress> implements IListeningPort, Trac
   }
 
   private readonly onServerError = (err: Error): void => {
+    if (this.server.listening) {
+      // An accept failure (EMFILE, ECONNABORTED...): log it and keep serving, as Twisted does.
+      log.failure("Port {port} could not accept a connection", err, { port: describeAddr(this.host) }, "error");
+      return;
+    }
+    // A bind that completed asynchronously (host-name interface) failed.
     const a = this.address;
     const e = new CannotListenError(a.kind === "UNIX" ? a.path : a.interface, a.kind === "UNIX" ? 0 : a.port, err);
     log.failure("Port {port} failed", e, { port: describeAddr(this.host) }, "error");

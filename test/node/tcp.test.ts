@@ -600,3 +600,33 @@ test("a factory that returns null refuses the connection; one that throws is log
     await port.stopListening();
   }
 });
+
+test("a peer that vanishes mid-write loses only its own connection, and the port forgets it", async () => {
+  const r = new TestReactor();
+  class Talker extends Recorder {
+    override connectionMade(): void {
+      super.connectionMade();
+      this.transport.write(new Uint8Array(8 << 20)); // far more than the peer will read
+    }
+    override dataReceived(data: Uint8Array): void {
+      super.dataReceived(data);
+      this.transport.write(data);
+    }
+  }
+  const sf = serverFactory(Talker);
+  const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
+  const rude = net.connect(port.getHost().port, "127.0.0.1");
+  await new Promise((res) => rude.once("connect", res));
+  await waitFor(() => sf.built.length === 1, 3000, "accept");
+  rude.resetAndDestroy();
+  const reason = await sf.built[0]!.lost;
+  assert.ok(reason.check(ConnectionLost));
+  assert.equal(port.connections.size, 0, "nothing is retained from the vanished peer");
+  const cf = new RecordingClientFactory(Recorder);
+  connectTCP(r, "127.0.0.1", port.getHost().port, cf);
+  await waitFor(() => cf.built !== null && cf.built.received.length === 8 << 20, 5000, "the next client is served");
+  cf.built!.transport.loseConnection();
+  await Promise.all([sf.built[1]!.lost, cf.built!.lost]);
+  await port.stopListening();
+  assert.deepEqual(r.openResources(), []);
+});
