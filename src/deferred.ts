@@ -5,8 +5,8 @@
  * Invariants:
  * - Callbacks run inside `callback()`/`errback()`/`addCallbacks()`/`unpause()`, never on a
  *   microtask. `await d` and `d.asPromise()` are conveniences on top.
- * - Each chain link is a (callback, args, errback, args) quadruple; a Failure result selects the
- *   errback, anything else the callback. Throwing or returning a Failure routes to the next errback.
+ * - Each chain link is a (callback, errback) pair, extra arguments bound in; a Failure result
+ *   selects the errback, anything else the callback. Throwing or returning a Failure routes to the next errback.
  * - A callback that returns an unfired (or paused) Deferred pauses this one; a `CONTINUE` marker on
  *   the inner Deferred hands its result back. Propagation runs in one loop over an explicit chain
  *   (never by recursion), so a million chained Deferreds cannot overflow the stack.
@@ -33,9 +33,8 @@ export interface TimeoutClock {
   callLater(delay: number, fn: () => void): { active(): boolean; cancel(): void };
 }
 
-type AnyFn = (result: never, ...args: never[]) => unknown;
+/** In a link's callback slot: "hand the result to the Deferred in the errback slot". */
 const CONTINUE = Symbol("continue");
-type Link = AnyFn | typeof CONTINUE;
 const passthru = (r: unknown): unknown => r;
 
 const log = new Logger("reed.deferred");
@@ -65,6 +64,24 @@ function stackHere(): string {
   return (new Error().stack ?? "").split("\n").slice(3).join("\n");
 }
 
+/** The arguments after the first, as an array. */
+function extraArgs(args: IArguments): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 1; i < args.length; i++) out.push(args[i]);
+  return out;
+}
+
+/** `fn` with `args` appended after the result (or `fn` itself when there are none). */
+function withArgs(fn: unknown, args: readonly unknown[] | undefined): unknown {
+  if (!args || args.length === 0) return fn;
+  const f = fn as (r: unknown, ...a: unknown[]) => unknown;
+  return (r: unknown) => f(r, ...args);
+}
+
+/** Marks "the callback threw `thrown`" without allocating. */
+const THREW = {};
+let thrown: unknown;
+
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return (
     x !== null &&
@@ -92,12 +109,14 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    */
   result: unknown = undefined;
 
-  // Flat list of links: [callback, callbackArgs, errback, errbackArgs] * n, consumed from `head`.
+  // Flat list of links: [callback, errback] * n in links[head..tail) (extra arguments are bound in),
+  // consumed from `head`; both reset to 0 when it empties (slots are cleared as they are used).
   private links: unknown[] = [];
   private head = 0;
+  private tail = 0;
   private running = false;
   private suppressAlreadyCalled = false;
-  private canceller: Canceller<T> | undefined;
+  private canceller: ((d: unknown) => void) | undefined;
   private record: FailRecord | undefined;
   /** The Deferred this one is waiting on (set while paused on a returned Deferred). */
   private chainedTo: Deferred<unknown> | null = null;
@@ -107,7 +126,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    *   Deferred itself, otherwise the Deferred fails with `CancelledError`.
    */
   constructor(canceller?: Canceller<T>) {
-    this.canceller = canceller;
+    this.canceller = canceller as ((d: unknown) => void) | undefined;
     if (debugging) {
       this.record = new FailRecord();
       this.record.creator = stackHere();
@@ -121,39 +140,49 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
    * result. Either may be `null` to pass the result through.
    * @returns this Deferred, retyped by what the link returns.
    */
+  private link(cb: unknown, eb: unknown): void {
+    const links = this.links;
+    const t = this.tail;
+    links[t] = cb;
+    links[t + 1] = eb;
+    this.tail = t + 2;
+    if (this.called) this.runCallbacks();
+  }
+
   addCallbacks<U = T, V = never, A extends unknown[] = [], B extends unknown[] = []>(
     callback: ((result: T, ...args: A) => U) | null,
     errback?: ((failure: Failure, ...args: B) => V) | null,
     callbackArgs?: A,
     errbackArgs?: B,
   ): Deferred<Unwrapped<U> | Unwrapped<V>> {
-    this.links.push(callback ?? passthru, callbackArgs ?? [], errback ?? passthru, errbackArgs ?? []);
-    if (this.called) this.runCallbacks();
+    this.link(withArgs(callback ?? passthru, callbackArgs), withArgs(errback ?? passthru, errbackArgs));
     return this as unknown as Deferred<Unwrapped<U> | Unwrapped<V>>;
   }
 
   /** Adds a callback (the errback side passes failures through); `args` follow the result. */
-  addCallback<U, A extends unknown[] = []>(callback: (result: T, ...args: A) => U, ...args: A): Deferred<Unwrapped<U>> {
-    this.links.push(callback, args, passthru, []);
-    if (this.called) this.runCallbacks();
-    return this as unknown as Deferred<Unwrapped<U>>;
+  addCallback<U, A extends unknown[] = []>(callback: (result: T, ...args: A) => U, ...args: A): Deferred<Unwrapped<U>>;
+  addCallback(callback: (result: T) => unknown): Deferred<unknown> {
+    // `arguments` rather than a rest parameter: no array is allocated when there are no extras.
+    this.link(arguments.length > 1 ? withArgs(callback, extraArgs(arguments)) : callback, passthru);
+    return this;
   }
 
   /** Adds an errback (results pass through); `args` follow the Failure. */
   addErrback<U, A extends unknown[] = []>(
     errback: (failure: Failure, ...args: A) => U,
     ...args: A
-  ): Deferred<T | Unwrapped<U>> {
-    this.links.push(passthru, [], errback, args);
-    if (this.called) this.runCallbacks();
-    return this as unknown as Deferred<T | Unwrapped<U>>;
+  ): Deferred<T | Unwrapped<U>>;
+  addErrback(errback: (failure: Failure) => unknown): Deferred<unknown> {
+    this.link(passthru, arguments.length > 1 ? withArgs(errback, extraArgs(arguments)) : errback);
+    return this;
   }
 
   /** Adds the same function as callback and errback; `args` follow the result. */
-  addBoth<U, A extends unknown[] = []>(fn: (result: T | Failure, ...args: A) => U, ...args: A): Deferred<Unwrapped<U>> {
-    this.links.push(fn, args, fn, args);
-    if (this.called) this.runCallbacks();
-    return this as unknown as Deferred<Unwrapped<U>>;
+  addBoth<U, A extends unknown[] = []>(fn: (result: T | Failure, ...args: A) => U, ...args: A): Deferred<Unwrapped<U>>;
+  addBoth(fn: (result: T | Failure) => unknown): Deferred<unknown> {
+    const f = arguments.length > 1 ? withArgs(fn, extraArgs(arguments)) : fn;
+    this.link(f, f);
+    return this;
   }
 
   /** Twisted's `addBoth` alias: `fn` runs whatever the outcome, like `finally`. */
@@ -248,54 +277,50 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   // ------------------------------------------------------------------ the loop
 
-  private continuation(): unknown[] {
-    return [CONTINUE, [this], CONTINUE, [this]];
-  }
-
   private runCallbacks(): void {
     if (this.running) return; // the loop already running above us picks up new links
-    // The Deferreds met while propagating results up a chain; see the invariants at the top.
-    const chain: Deferred<unknown>[] = [this as Deferred<unknown>];
-    while (chain.length > 0) {
-      const current = chain[chain.length - 1]!;
+    // The Deferreds met while propagating results up a chain (see the invariants at the top);
+    // allocated only when a CONTINUE is met, since most runs involve one Deferred.
+    let chain: Deferred<unknown>[] | undefined;
+    let current = this as Deferred<unknown>;
+    for (;;) {
       if (current.paused) return; // it will not produce a result now; everyone above waits
 
-      let finished = true;
+      let chainee: Deferred<unknown> | undefined;
       current.chainedTo = null;
       const links = current.links;
-      while (current.head < links.length) {
+      while (current.head < current.tail) {
         const i = current.head;
-        const failed = current.result instanceof Failure;
-        const fn = links[failed ? i + 2 : i] as Link;
-        const args = links[failed ? i + 3 : i + 1] as unknown[];
-        links[i] = links[i + 1] = links[i + 2] = links[i + 3] = undefined;
-        current.head = i + 4;
-
-        if (fn === CONTINUE) {
+        const first = links[i];
+        if (first === CONTINUE) {
           // Give the waiting Deferred our result and forget it ourselves.
-          const chainee = args[0] as Deferred<unknown>;
+          chainee = links[i + 1] as Deferred<unknown>;
+          links[i] = links[i + 1] = undefined;
+          current.head = i + 2;
           chainee.result = current.result;
           current.result = undefined;
           if (current.record) untrack(current.record);
           chainee.paused--;
-          chain.push(chainee);
-          finished = false;
           break;
         }
+        const fn = (current.result instanceof Failure ? links[i + 1] : first) as (r: unknown) => unknown;
+        links[i] = links[i + 1] = undefined;
+        current.head = i + 2;
 
+        let r: unknown;
+        current.running = true;
         try {
-          current.running = true;
-          try {
-            current.result = args.length === 0 ? (fn as (r: unknown) => unknown)(current.result) : (fn as (r: unknown, ...a: unknown[]) => unknown)(current.result, ...args);
-          } finally {
-            current.running = false;
-          }
+          r = fn(current.result);
         } catch (e) {
-          current.result = Failure.from(e);
+          thrown = e;
+          r = THREW;
+        }
+        current.running = false;
+        current.result = r;
+        if (r === null || typeof r !== "object" || r === THREW) {
+          if (r === THREW) current.result = Failure.from(thrown);
           continue;
         }
-        let r = current.result;
-        if (r === null || typeof r !== "object") continue;
         if (!(r instanceof Deferred)) {
           if (r instanceof Failure || !isThenable(r)) continue;
           r = current.result = Deferred.fromThenable(r);
@@ -309,7 +334,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
           // Not fired yet: pause and let the inner hand its result back.
           current.pause();
           current.chainedTo = inner;
-          inner.links.push(...current.continuation());
+          inner.link(CONTINUE, current);
           break;
         }
         // Fired: steal its result.
@@ -317,21 +342,26 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         inner.result = undefined;
         if (inner.record) untrack(inner.record);
       }
-      if (links.length === current.head && current.head > 0) {
-        links.length = 0;
-        current.head = 0;
-      }
+      if (current.head === current.tail) current.head = current.tail = 0;
 
-      if (finished) {
-        if (current.result instanceof Failure) {
-          const rec = (current.record ??= new FailRecord());
-          rec.failure = current.result;
-          track(current, rec);
-        } else if (current.record && current.record.failure) {
-          untrack(current.record);
-        }
-        chain.pop();
+      if (chainee) {
+        // Deal with the chainee first; come back to `current` (and its later links) after.
+        (chain ??= [current]).push(chainee);
+        current = chainee;
+        continue;
       }
+      // As much of current's chain as can run now has run.
+      if (current.result instanceof Failure) {
+        const rec = (current.record ??= new FailRecord());
+        rec.failure = current.result;
+        track(current, rec);
+      } else if (current.record && current.record.failure) {
+        untrack(current.record);
+      }
+      if (!chain) return;
+      chain.pop();
+      if (chain.length === 0) return;
+      current = chain[chain.length - 1]!;
     }
   }
 

@@ -158,6 +158,232 @@ export class CannotListenError extends ReedError {
   }
 }
 
+// --- Threads ----------------------------------------------------------------------------------
+
+/** `deferToThread` on a thread pool that has been stopped (or a queued job the stop discarded). */
+export class ThreadPoolStopped extends ReedError {
+  constructor(detail = "") {
+    super(detail ? `Thread pool is stopped: ${detail}` : "Thread pool is stopped", "ERR_REED_THREAD_POOL_STOPPED");
+  }
+}
+
+/**
+ * A value could not cross between threads: an argument (or a `blockingCallFromThread` result) sent
+ * to a worker, or a result sent back, is not structured-clonable (a function, a class instance with
+ * private state, a symbol...). `cause` is the underlying `DataCloneError`.
+ */
+export class ThreadCloneError extends ReedError {
+  constructor(
+    /** Which way the value was going: `"to worker"` (arguments) or `"from worker"` (a result). */
+    readonly direction: "to worker" | "from worker",
+    cause: unknown,
+  ) {
+    super(
+      `Cannot send a value ${direction === "to worker" ? "to" : "from"} a worker thread: ${cause instanceof Error ? cause.message : String(cause)}`,
+      "ERR_REED_THREAD_CLONE",
+      { cause },
+    );
+  }
+}
+
+/** The worker thread running a job died (it called `process.exit`, or an error escaped its job). */
+export class WorkerThreadExited extends ReedError {
+  constructor(
+    /** The worker's exit code. */
+    readonly exitCode: number,
+    cause?: unknown,
+  ) {
+    super(`Worker thread exited while running a job: exit code ${exitCode}`, "ERR_REED_WORKER_THREAD_EXITED", { cause });
+  }
+}
+
+/**
+ * `callFromThread`/`blockingCallFromThread` called where they cannot work: outside a pool job, or
+ * in a job started without `handlers`.
+ */
+export class NotInThreadJob extends ReedError {
+  constructor(detail: string) {
+    super(`Cannot reach the reactor thread: ${detail}`, "ERR_REED_NOT_IN_THREAD_JOB");
+  }
+}
+
+// --- Processes --------------------------------------------------------------------------------
+
+/**
+ * A child process ended with exit code 0: `processEnded(reason)` / `processExited(reason)` with this
+ * is normal. Like Twisted's, it is a kind of `ConnectionDone`.
+ */
+export class ProcessDone extends ConnectionDone {
+  /** Always 0. */
+  readonly exitCode = 0;
+  /** Always null. */
+  readonly signal = null;
+  constructor(
+    /** The raw status (here: the exit code, 0). */
+    readonly status: number = 0,
+  ) {
+    super("A process has ended without apparent errors: process finished with exit code 0.");
+    Object.defineProperty(this, "code", { value: "ERR_REED_PROCESS_DONE" });
+  }
+}
+
+/**
+ * A child process ended with a non-zero exit code or was killed by a signal. Like Twisted's, it is
+ * a kind of `ConnectionLost`.
+ */
+export class ProcessTerminated extends ConnectionLost {
+  constructor(
+    /** The exit code, or null when a signal ended the process. */
+    readonly exitCode: number | null = null,
+    /** The number of the signal that ended it (9 for SIGKILL), or null. */
+    readonly signal: number | null = null,
+    /** The signal's name (`"SIGKILL"`), or null. */
+    readonly signalName: string | null = null,
+    /** Why the process could not run at all (e.g. the executable was not found), if that is what happened. */
+    cause?: unknown,
+  ) {
+    super(
+      `A process has ended with a probable error condition: ${
+        cause !== undefined
+          ? `process could not be started: ${cause instanceof Error ? cause.message : String(cause)}`
+          : signal !== null
+            ? `process ended by signal ${signal}${signalName ? ` (${signalName})` : ""}.`
+            : `process ended with exit code ${exitCode}.`
+      }`,
+      cause === undefined ? undefined : { cause },
+    );
+    Object.defineProperty(this, "code", { value: "ERR_REED_PROCESS_TERMINATED" });
+  }
+}
+
+/** An operation (signalling, writing) on a process that has already exited. */
+export class ProcessExitedAlready extends ReedError {
+  constructor() {
+    super("Process has already exited: the operation can no longer be performed", "ERR_REED_PROCESS_EXITED_ALREADY");
+  }
+}
+
+/**
+ * `getProcessOutput` saw output on the child's stderr (and `errortoo` was not set). `output` is
+ * the stderr text so far; the Deferred fails as soon as it arrives, like Twisted's `IOError`.
+ */
+export class ProcessStderrOutput extends ReedError {
+  constructor(
+    /** The first stderr output received. */
+    readonly output: string,
+    /** Fires (with the process's end reason as a failure) once the child has ended; a Deferred. */
+    readonly processEnded: PromiseLike<unknown> | null = null,
+  ) {
+    super(`Process wrote to stderr: ${JSON.stringify(output.length > 200 ? output.slice(0, 200) + "..." : output)}`, "ERR_REED_PROCESS_STDERR");
+  }
+}
+
+// --- Reactor ----------------------------------------------------------------------------------
+
+/** `reactor.stop()` when the reactor is not running (never started, or already stopping/stopped). */
+export class ReactorNotRunning extends ReedError {
+  constructor(message = "Can't stop reactor that isn't running.") {
+    super(message, "ERR_REED_REACTOR_NOT_RUNNING");
+  }
+}
+
+/** `reactor.run()` on a reactor that has already run and stopped: make a fresh reactor instead. */
+export class ReactorNotRestartable extends ReedError {
+  constructor(message = "Reactor cannot be restarted: it has already run; create a new reactor") {
+    super(message, "ERR_REED_REACTOR_NOT_RESTARTABLE");
+  }
+}
+
+/** `reactor.run()` while the reactor is already running. */
+export class ReactorAlreadyRunning extends ReedError {
+  constructor(message = "Reactor is already running") {
+    super(message, "ERR_REED_REACTOR_ALREADY_RUNNING");
+  }
+}
+
+// --- Task (LoopingCall, Cooperator) ------------------------------------------------------------
+
+/** `LoopingCall.start()` on a loop that is running, or `stop()`/`reset()` on one that is not. */
+export class LoopingCallStateError extends ReedError {
+  constructor(message: string) {
+    super(message, "ERR_REED_LOOPING_CALL_STATE");
+  }
+}
+
+/** Base class of Cooperator errors: the scheduler or one of its tasks is in the wrong state. */
+export class SchedulerError extends ReedError {
+  constructor(message = "Scheduler error", code = "ERR_REED_SCHEDULER") {
+    super(message, code);
+  }
+}
+
+/** A task's `whenDone()` fails with this when its Cooperator was stopped before the task finished. */
+export class SchedulerStopped extends SchedulerError {
+  constructor(message = "Cooperator was stopped") {
+    super(message, "ERR_REED_SCHEDULER_STOPPED");
+  }
+}
+
+/** Base class for operations on a task that has finished (completed, stopped or failed). */
+export class TaskFinished extends SchedulerError {
+  constructor(message = "Task has finished", code = "ERR_REED_TASK_FINISHED") {
+    super(message, code);
+  }
+}
+
+/** `pause()`/`stop()` on a task whose iterator is exhausted. */
+export class TaskDone extends TaskFinished {
+  constructor(message = "Task has already completed") {
+    super(message, "ERR_REED_TASK_DONE");
+  }
+}
+
+/** `pause()`/`stop()` on a task that was stopped; also the failure its `whenDone()` gets. */
+export class TaskStopped extends TaskFinished {
+  constructor(message = "Task was stopped") {
+    super(message, "ERR_REED_TASK_STOPPED");
+  }
+}
+
+/** `pause()`/`stop()` on a task whose iterator threw (or yielded a Deferred that failed). */
+export class TaskFailed extends TaskFinished {
+  constructor(message = "Task failed with an unhandled error") {
+    super(message, "ERR_REED_TASK_FAILED");
+  }
+}
+
+/** `resume()` on a task that is not paused. */
+export class NotPaused extends SchedulerError {
+  constructor(message = "Task is not paused") {
+    super(message, "ERR_REED_NOT_PAUSED");
+  }
+}
+
+// --- Testing ----------------------------------------------------------------------------------
+
+/**
+ * A test left the reactor dirty: pending DelayedCalls, listening ports or open connections.
+ * `leftovers` lists each one with where it was created (trial's `DirtyReactorAggregateError`).
+ */
+export class DirtyReactorAggregateError extends ReedError {
+  /** One description per thing left behind, creator stack included. */
+  readonly leftovers: readonly string[];
+  constructor(leftovers: readonly string[]) {
+    super(`Reactor was unclean: ${leftovers.length} left behind\n${leftovers.join("\n")}`, "ERR_REED_DIRTY_REACTOR");
+    this.leftovers = leftovers;
+  }
+}
+
+/** A test logged errors that it did not flush with `flushLoggedErrors()` (trial fails such tests). */
+export class UnflushedLoggedErrors extends ReedError {
+  /** The texts of the logged errors. */
+  readonly errors: readonly string[];
+  constructor(errors: readonly string[]) {
+    super(`Logged errors were not flushed: ${errors.length}\n${errors.join("\n")}`, "ERR_REED_UNFLUSHED_LOGGED_ERRORS");
+    this.errors = errors;
+  }
+}
+
 // --- Networking (node transports, endpoints) --------------------------------------------------
 
 /** The connection was closed on purpose with `abortConnection()`: unsent data was discarded. */
@@ -186,5 +412,119 @@ export class ProducerAlreadyRegistered extends ReedError {
 export class EndpointDescriptionError extends ReedError {
   constructor(detail: string) {
     super(`Invalid endpoint description: ${detail}`, "ERR_REED_ENDPOINT_DESCRIPTION");
+  }
+}
+
+// --- Framing ----------------------------------------------------------------------------------
+
+/**
+ * Bytes received by a `NetstringReceiver` are not a valid netstring: no length specification
+ * (or one with a leading zero), a length over `MAX_LENGTH`, or no trailing comma. The receiver
+ * closes the connection and sets `brokenPeer`.
+ */
+export class NetstringParseError extends ReedError {
+  constructor(message: string) {
+    super(message, "ERR_REED_NETSTRING_PARSE");
+  }
+}
+
+/**
+ * `sendString` on a length-prefixed receiver (`Int8StringReceiver`...) with a string too long
+ * for its prefix: nothing is written.
+ */
+export class StringTooLongError extends ReedError {
+  /** The length of the string that was refused. */
+  readonly length: number;
+  /** The longest string the prefix can describe. */
+  readonly limit: number;
+  constructor(length: number, limit: number, prefixLength: number) {
+    super(`String too long for a ${prefixLength}-byte length prefix: ${length} bytes, limit ${limit}`, "ERR_REED_STRING_TOO_LONG");
+    this.length = length;
+    this.limit = limit;
+  }
+}
+
+// --- Apps (the `reed` command) ----------------------------------------------------------------
+
+/** A command line the `reed` command cannot run: unknown command or option, missing argument... */
+export class UsageError extends ReedError {
+  constructor(message: string) {
+    super(message, "ERR_REED_USAGE");
+  }
+}
+
+/**
+ * A line the deferred simulator (`reed simulate`) cannot read. `args` are the tutorial's
+ * exception arguments; the message is what the tutorial's program prints after `ERROR: `
+ * (the one argument, or the tuple of them as Python shows it).
+ */
+export class BadSimulatorInput extends ReedError {
+  /** The message and, for some errors, the offending word. */
+  readonly args: readonly string[];
+  constructor(...args: string[]) {
+    super(args.length === 1 ? args[0]! : `(${args.map(pyRepr).join(", ")})`, "ERR_REED_SIMULATOR_INPUT");
+    this.args = args;
+  }
+}
+
+/**
+ * A poetry transform server closed the connection without a reply: the transform does not
+ * exist, or it failed (`TransformProxy.xform`).
+ */
+export class TransformFailed extends ReedError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, "ERR_REED_POETRY_TRANSFORM_FAILED", options);
+  }
+}
+
+/** A string as Python's `repr()` shows it (quotes chosen as Python chooses them). */
+function pyRepr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = "";
+  for (const c of s) {
+    if (c === "\\") out += "\\\\";
+    else if (c === q) out += "\\" + q;
+    else if (c === "\n") out += "\\n";
+    else if (c === "\r") out += "\\r";
+    else if (c === "\t") out += "\\t";
+    else if (c < " " || c === "\x7f") out += "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0");
+    else out += c;
+  }
+  return q + out + q;
+}
+// --- Channels ---------------------------------------------------------------------------------
+
+/**
+ * A channel operation met a closed channel: `send` on a closed channel, `recv` on a closed and
+ * empty one, a `select` whose chosen `scase` targets a closed channel, or a send or receive that
+ * was blocked when the channel was closed.
+ */
+export class ChannelClosed extends ReedError {
+  constructor(message = "Channel is closed") {
+    super(message, "ERR_REED_CHANNEL_CLOSED");
+  }
+}
+
+/** One blocked operation named in a `Deadlock` report. */
+export interface BlockedOperation {
+  /** Who is blocked: `main` (code outside any task) or a task's name, e.g. `task "worker" (#3)`. */
+  readonly task: string;
+  /** `recv`, `send` or `select`. */
+  readonly op: string;
+  /** The channels it waits on, e.g. `["chan#2 \"jobs\""]`. */
+  readonly channels: readonly string[];
+}
+
+/**
+ * Tasks (or code outside any task) are blocked on channels and nothing can ever wake them: no
+ * runnable task, no pending timer, no I/O. Every blocked operation fails with this error; the
+ * message and `blocked` name each blocked task and the channels it waits on.
+ */
+export class Deadlock extends ReedError {
+  /** The operations that were blocked when the deadlock was found, in the order they blocked. */
+  readonly blocked: readonly BlockedOperation[];
+  constructor(message: string, blocked: readonly BlockedOperation[] = []) {
+    super(message, "ERR_REED_DEADLOCK");
+    this.blocked = blocked;
   }
 }

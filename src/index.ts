@@ -24,10 +24,39 @@ export {
   NotConnectingError,
   ProducerAlreadyRegistered,
   EndpointDescriptionError,
+  ChannelClosed,
+  Deadlock,
+  type BlockedOperation,
+  ThreadPoolStopped,
+  ThreadCloneError,
+  WorkerThreadExited,
+  NotInThreadJob,
+  ProcessDone,
+  ProcessTerminated,
+  ProcessExitedAlready,
+  ProcessStderrOutput,
+  ReactorNotRunning,
+  ReactorNotRestartable,
+  ReactorAlreadyRunning,
+  LoopingCallStateError,
+  SchedulerError,
+  SchedulerStopped,
+  TaskFinished,
+  TaskDone,
+  TaskStopped,
+  TaskFailed,
+  NotPaused,
+  NetstringParseError,
+  StringTooLongError,
 } from "./errors.js";
 export type {
   IDelayedCall,
   ReactorTime,
+  ReactorCore,
+  SystemEventPhase,
+  SystemEventType,
+  SystemEventTriggerID,
+  TrackedResource,
   IProducer,
   IPushProducer,
   IPullProducer,
@@ -51,10 +80,20 @@ export type {
   TLSFileOptions,
   ReactorSSL,
 } from "./interfaces.js";
-export { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "./protocols/address.js";
+export { IPv4Address, IPv6Address, UNIXAddress, PipeAddress, type IAddress } from "./protocols/address.js";
 export { Protocol } from "./protocols/protocol.js";
 export { DatagramProtocol } from "./protocols/datagram.js";
+export { ProcessProtocol, type IProcessTransport } from "./protocols/process-protocol.js";
 export { Factory, ServerFactory, ClientFactory, type ProtocolClass } from "./protocols/factory.js";
+export { ReconnectingClientFactory, type ReconnectingClientFactoryOptions } from "./protocols/reconnecting.js";
+export { LineReceiver, LineOnlyReceiver } from "./protocols/basic/line.js";
+export { NetstringReceiver } from "./protocols/basic/netstring.js";
+export {
+  IntNStringReceiver,
+  Int8StringReceiver,
+  Int16StringReceiver,
+  Int32StringReceiver,
+} from "./protocols/basic/int-prefix.js";
 export { DelayedCall, type DelayedCallOwner } from "./delayed-call.js";
 export { Failure, type ErrorType } from "./failure.js";
 export {
@@ -87,3 +126,39 @@ export {
   type TextSink,
 } from "./logger.js";
 export { flushUnhandledFailures, countUnhandledFailures } from "./_internal/unhandled.js";
+export {
+  Channel,
+  chan,
+  type ChannelOptions,
+  type OpTimeoutOptions,
+  type TryRecvResult,
+  type TrySendResult,
+} from "./channels/channel.js";
+export { select, rcase, scase, dcase, RCase, SCase, DCase, type SelectCase, type SelectResult } from "./channels/select.js";
+export {
+  Scheduler,
+  go,
+  getScheduler,
+  setScheduler,
+  logPanic,
+  type SchedulerOptions,
+  type PanicHandler,
+  type TaskResult,
+} from "./channels/scheduler.js";
+export { Task, type TaskFunction } from "./channels/task.js";
+export { currentTask } from "./channels/runner.js";
+export { timeout, sleep, after } from "./channels/timeout.js";
+export {
+  LoopingCall,
+  deferLater,
+  Cooperator,
+  CooperativeTask,
+  coiterate,
+  cooperate,
+  defaultTerminationPredicateFactory,
+  react,
+  type LoopingCallStopOptions,
+  type CooperatorOptions,
+  type CooperatorScheduler,
+  type TerminationPredicateFactory,
+} from "./task/index.js";

@@ -39,6 +39,92 @@ export interface ReactorTime {
   getDelayedCalls(): IDelayedCall[];
 }
 
+/** The phase of a system event a trigger runs in: `before`, `during` or `after`. */
+export type SystemEventPhase = "before" | "during" | "after";
+
+/** The system events a reactor fires: `startup` (inside `run()`) and `shutdown` (after `stop()`). */
+export type SystemEventType = "startup" | "shutdown";
+
+/** What `addSystemEventTrigger` returns; pass it to `removeSystemEventTrigger`. */
+export interface SystemEventTriggerID {
+  /** The event the trigger belongs to. */
+  readonly event: SystemEventType;
+  /** The phase it runs in. */
+  readonly phase: SystemEventPhase;
+}
+
+/**
+ * Running and stopping: the part of a reactor that owns the main loop and its system events
+ * (Twisted's `IReactorCore`).
+ *
+ * Startup, fired synchronously inside `run()`: `before` triggers (`running` is still false), then
+ * `during` (the reactor becomes `running` first), then `after` (where `callWhenRunning` functions
+ * are). Shutdown, fired at the end of the loop iteration in which `stop()` was called: `before`
+ * triggers (each may return a Deferred; the other phases wait until all of them have fired),
+ * then `during` (the reactor stops `running` first), then `after`. Within a phase triggers run
+ * in the order they were added; an exception in one is logged and the next one runs.
+ */
+export interface ReactorCore {
+  /** True from the `during startup` phase until the `during shutdown` phase. */
+  readonly running: boolean;
+  /**
+   * Starts the loop: fires `startup` now, then runs timed calls and I/O until `stop()`.
+   * @returns a Deferred (await-able) that fires once shutdown has completed (after the
+   *   `after shutdown` triggers).
+   * @throws ReactorAlreadyRunning while running; ReactorNotRestartable once it has stopped.
+   */
+  run(): Deferred<void>;
+  /**
+   * Asks the loop to stop: the `shutdown` event fires at the end of the current iteration.
+   * @throws ReactorNotRunning if it was never started or `stop()` was already called.
+   */
+  stop(): void;
+  /**
+   * Calls `fn(...args)` now if the reactor is running, otherwise as an `after startup` trigger.
+   * @returns the trigger's ID when one was added, else undefined.
+   */
+  callWhenRunning<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): SystemEventTriggerID | undefined;
+  /**
+   * Adds `fn(...args)` to `phase` of `event`. A `before shutdown` trigger may return a Deferred
+   * that delays the rest of shutdown until it fires.
+   * @returns an ID for `removeSystemEventTrigger`.
+   */
+  addSystemEventTrigger<A extends unknown[]>(
+    phase: SystemEventPhase,
+    event: SystemEventType,
+    fn: (...args: A) => unknown,
+    ...args: A
+  ): SystemEventTriggerID;
+  /**
+   * Removes a trigger before it has run. Removing a `before` trigger that already ran while its
+   * event's `before` phase is still going on (waiting for Deferreds) is ignored.
+   * @throws RangeError when the trigger is not pending (it ran, was removed, or is not this reactor's).
+   */
+  removeSystemEventTrigger(id: SystemEventTriggerID): void;
+  /** Fires `event` now, outside the normal life cycle (for tests and embedders). */
+  fireSystemEvent(event: SystemEventType): void;
+  /**
+   * Calls `fn(...args)` soon from inside the reactor loop (at the start of its next iteration),
+   * in order. Safe to call from any callback; on Node there are no other threads sharing the
+   * reactor, so this is "call soon, FIFO".
+   */
+  callFromThread<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): void;
+}
+
+/**
+ * Something open that a test should have closed (a listening port, a connection, a process):
+ * transports register themselves with `NodeReactor.trackResource` and the dirty-reactor check
+ * reports what is still registered when a test ends.
+ */
+export interface TrackedResource {
+  /** What it is: `"tcp-port"`, `"tcp-connection"`, `"unix-port"`, `"udp-port"`, `"process"`... */
+  readonly kind: string;
+  /** A one-line description, e.g. `"TCP port listening on 127.0.0.1:8080"`. */
+  describe(): string;
+  /** Where it was created (a stack trace). */
+  readonly creator: string;
+}
+
 // --- Connections ------------------------------------------------------------------------------
 
 /** Something that produces data for a consumer (a transport) and can be told to stop. */

@@ -20,6 +20,11 @@ export class TimerHeap<E extends HeapEntry> {
   private items: E[] = [];
   private nextSeq = 0;
 
+  /** The `seq` the next pushed entry will get: entries with a lower `seq` were pushed before now. */
+  get nextSequence(): number {
+    return this.nextSeq;
+  }
+
   get size(): number {
     return this.items.length;
   }

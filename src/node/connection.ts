@@ -456,5 +456,6 @@ export class Connection implements ITCPTransport, IPushProducer {
 export function describeAddr(a: IAddress): string {
   if (a instanceof UNIXAddress) return a.name ?? "<unnamed>";
   if (a instanceof IPv6Address) return `[${a.host}]:${a.port}`;
+  if (!("host" in a)) return String(a);
   return `${a.host}:${a.port}`;
 }

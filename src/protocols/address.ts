@@ -53,4 +53,14 @@ export class UNIXAddress {
 }
 
 /** Any endpoint address. */
-export type IAddress = IPv4Address | IPv6Address | UNIXAddress;
+export type IAddress = IPv4Address | IPv6Address | UNIXAddress | PipeAddress;
+
+/** The address of a pipe (standard input/output): there is nothing more to say about it. */
+export class PipeAddress {
+  /** Always `"PIPE"`. */
+  readonly type = "PIPE" as const;
+  /** `PipeAddress()`. */
+  toString(): string {
+    return "PipeAddress()";
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * goless's five channel benchmarks (benchmark.py: chan_sync, chan_async, chan_buff, select,
+ * select_default; 10,000 operations each, same workloads) on reed, beside the same workloads in
+ * Go (bench/go/channels.go, run with `go run` when Go is installed), in one run.
+ *
+ *   node --import tsx bench/channels.ts
+ *
+ * Each workload runs once to warm up, then 15 times, and the best run is kept, for reed and Go
+ * alike: one run takes a few milliseconds, so on a shared machine the median mostly measures the
+ * neighbours; the best run is the least disturbed one. Columns: ns per
+ * operation (a received value, or one select) for reed and Go, and reed/Go (lower is better;
+ * the goal is within 2x).
+ *
+ * Workloads, as in goless: a goroutine sends 10,000 zeros on `chan(size)` and closes it while
+ * main receives 10,000 times (size 0, -1 and 1000); `select` loops 10,000 times over
+ * [scase(c,1), rcase(c), scase(c,1), rcase(c)] on an unbuffered channel while a goroutine
+ * sends and receives on it (plus a dcase for select_default: main never blocks, so, as in
+ * goless, the default case wins every time).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+// The built package, as users run it (tsx-transformed sources are slower than tsc output).
+import { Scheduler, chan, dcase, go, rcase, scase, select, setScheduler, type SelectCase } from "reed";
+
+const QUEUE_LEN = 10_000;
+const REPS = 15;
+
+/** Runs `main` as a goroutine on a fresh scheduler, draining it synchronously; returns ns/op. */
+function timeMain(main: (done: (ns: number) => void) => Generator<unknown, void, unknown>): number {
+  const scheduler = new Scheduler({ detectDeadlocks: false });
+  const previous = setScheduler(scheduler);
+  let ns = -1;
+  try {
+    go(main, (t: number) => {
+      ns = t;
+    });
+    scheduler.drain();
+  } finally {
+    setScheduler(previous);
+  }
+  for (const t of scheduler.tasks()) t.kill();
+  if (ns < 0) throw new Error("benchmark did not finish");
+  return ns / QUEUE_LEN;
+}
+
+function benchChannel(size: number): number {
+  return timeMain(function* (done) {
+    const c = chan<number>(size);
+    const start = process.hrtime.bigint();
+    go(function* () {
+      for (let i = 0; i < QUEUE_LEN; i++) yield* c.send(0);
+      c.close();
+    });
+    for (let i = 0; i < QUEUE_LEN; i++) yield* c.recv();
+    done(Number(process.hrtime.bigint() - start));
+  });
+}
+
+function benchSelect(useDefault: boolean): number {
+  return timeMain(function* (done) {
+    const c = chan<number>(0);
+    const cases: SelectCase[] = [scase(c, 1), rcase(c), scase(c, 1), rcase(c)];
+    if (useDefault) cases.push(dcase());
+    go(function* sender() {
+      for (;;) {
+        yield* c.send(0);
+        yield* c.recv();
+      }
+    });
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < QUEUE_LEN; i++) yield* select(cases);
+    done(Number(process.hrtime.bigint() - start));
+  });
+}
+
+function best(f: () => number): number {
+  f();
+  let min = Infinity;
+  for (let i = 0; i < REPS; i++) min = Math.min(min, f());
+  return min;
+}
+
+const rows: Array<[string, () => number]> = [
+  ["chan_sync", () => benchChannel(0)],
+  ["chan_async", () => benchChannel(-1)],
+  ["chan_buff", () => benchChannel(1000)],
+  ["select", () => benchSelect(false)],
+  ["select_default", () => benchSelect(true)],
+];
+const reed = new Map(rows.map(([name, f]) => [name, best(f)]));
+
+const go_ = new Map<string, number>();
+let goNote = "";
+if (existsSync("/usr/bin/go") || spawnSync("go", ["version"]).status === 0) {
+  const r = spawnSync("go", ["run", "bench/go/channels.go"], { encoding: "utf8", timeout: 120_000 });
+  if (r.status === 0) {
+    for (const line of r.stdout.trim().split("\n")) {
+      const [name, ns] = line.split(" ");
+      go_.set(name!, Number(ns));
+    }
+  } else goNote = `go run failed: ${r.stderr.trim().split("\n")[0]}`;
+} else goNote = "Go is not installed: reed only";
+
+console.log(`goless benchmarks, ${QUEUE_LEN} operations each, best of ${REPS} (ns/op; reed/Go lower is better)`);
+console.log(`${"benchmark".padEnd(16)}${"reed".padStart(10)}${"Go".padStart(10)}${"reed/Go".padStart(10)}`);
+for (const [name] of rows) {
+  const r = reed.get(name)!;
+  const g = go_.get(name);
+  const ratio = g ? (r / g).toFixed(2) + "x" : "-";
+  console.log(`${name.padEnd(16)}${r.toFixed(1).padStart(10)}${(g ? g.toFixed(1) : "-").padStart(10)}${ratio.padStart(10)}`);
+}
+if (goNote) console.log(goNote);
