@@ -630,3 +630,20 @@ test("a peer that vanishes mid-write loses only its own connection, and the port
   await port.stopListening();
   assert.deepEqual(r.openResources(), []);
 });
+
+test("NodeReactor.listenTCP/connectTCP work without run() and register what is open", async () => {
+  const { createReactor } = await import("../../src/node/reactor.js");
+  const reactor = createReactor();
+  const sf = serverFactory(Echo);
+  const port = reactor.listenTCP(0, sf, { interface: "127.0.0.1" });
+  const cf = new RecordingClientFactory(Recorder);
+  reactor.connectTCP("127.0.0.1", port.getHost().port, cf, { timeout: 5 });
+  await waitFor(() => cf.built !== null && sf.built.length === 1, 3000, "connection");
+  const kinds = reactor.openResources().map((x) => x.kind).sort();
+  assert.deepEqual(kinds, ["tcp-connection", "tcp-connection", "tcp-connector", "tcp-port"]);
+  cf.built!.transport.loseConnection();
+  await Promise.all([cf.built!.lost, sf.built[0]!.lost]);
+  await port.stopListening();
+  assert.deepEqual(reactor.openResources(), []);
+  assert.equal(reactor.getDelayedCalls().length, 0, "the connect timeout was cancelled");
+});
