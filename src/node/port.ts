@@ -187,15 +187,21 @@ export class Port<A extends IAddress = IAddress> implements IListeningPort, Trac
       return d;
     }
     this.connected = false;
-    this.server.close(() => {
-      untrack(this.reactor, this);
-      try {
-        this.factory.doStop();
-      } catch (e) {
-        log.failure("Factory {factory} failed in doStop", e, { factory: this.factory.constructor.name });
-      }
-      stopped.callback(undefined);
-    });
+    // Node's close callback waits for every accepted connection to end; Twisted's stopListening
+    // is about the listening socket only. Its handle is freed in the close phase of this loop
+    // iteration, so the second setImmediate from now runs after the port is free again.
+    this.server.close();
+    setImmediate(() =>
+      setImmediate(() => {
+        untrack(this.reactor, this);
+        try {
+          this.factory.doStop();
+        } catch (e) {
+          log.failure("Factory {factory} failed in doStop", e, { factory: this.factory.constructor.name });
+        }
+        stopped.callback(undefined);
+      }),
+    );
     return d;
   }
 

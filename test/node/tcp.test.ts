@@ -647,3 +647,22 @@ test("NodeReactor.listenTCP/connectTCP work without run() and register what is o
   assert.deepEqual(reactor.openResources(), []);
   assert.equal(reactor.getDelayedCalls().length, 0, "the connect timeout was cancelled");
 });
+
+test("stopListening fires while accepted connections stay open, and frees the port", async () => {
+  const r = new TestReactor();
+  const sf = serverFactory(Echo);
+  const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
+  const portNumber = port.getHost().port;
+  const cf = new RecordingClientFactory(Recorder);
+  connectTCP(r, "127.0.0.1", portNumber, cf);
+  await waitFor(() => cf.built !== null && sf.built.length === 1, 3000, "connection");
+  await port.stopListening();
+  assert.equal(sf.numPorts, 0, "doStop ran");
+  const again = listenTCP(r, portNumber, serverFactory(Echo), { interface: "127.0.0.1" });
+  await again.stopListening();
+  cf.built!.transport.write(enc("still echoing"));
+  await waitFor(() => cf.built!.received === "still echoing", 3000, "echo after stopListening");
+  cf.built!.transport.loseConnection();
+  await Promise.all([cf.built!.lost, sf.built[0]!.lost]);
+  assert.deepEqual(r.openResources(), []);
+});
