@@ -4,12 +4,15 @@
  * 127.0.0.1 to the same load generator (bench/_echo-load.mjs, in its own process).
  *
  * 1. Round trips/s: CLIENTS concurrent clients each sending a 64-byte message and waiting for it
- *    to come back, for SECONDS per run; raw and reed alternate twice to even out noise.
- *    Ratio = reed / raw node:net (goal ≥ 0.9).
+ *    to come back, for SECONDS per run; raw and reed alternate RUNS times (default 3) to even
+ *    out noise, and the best run of each is compared. Ratio = reed / raw node:net (goal ≥ 0.9).
+ *    On a shared machine single runs vary by ±30%, so the server's CPU time per round trip
+ *    (process.cpuUsage in the server, divided by all round trips it served) is printed too: a
+ *    steadier measure of the cost reed adds.
  * 2. Memory per idle connection: IDLE connections are opened to a server process, which then
  *    reports its RSS and JS heap growth (after a GC) divided by the connection count.
  *
- * Run: node --import tsx bench/echo.ts   (about 30 s; env CLIENTS, SECONDS, IDLE override;
+ * Run: node --import tsx bench/echo.ts   (about 30 s; env CLIENTS, SECONDS, RUNS, IDLE override;
  *   ONLY=throughput or ONLY=memory runs one half)
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -69,6 +72,10 @@ function serve(kind: string): void {
     console.log(JSON.stringify({ port }));
     const rl = createInterface({ input: process.stdin });
     rl.on("line", (line) => {
+      if (line === "cpu") {
+        const u = process.cpuUsage();
+        console.log(JSON.stringify({ cpu: u.user + u.system }));
+      }
       if (line === "mem") {
         (globalThis as { gc?: () => void }).gc?.();
         const m = process.memoryUsage();
@@ -147,23 +154,32 @@ print(json.dumps({"port": p.getHost().port}), flush=True)
 reactor.run()
 `;
 
-function load(port: number, clients: number, seconds: number): Promise<number> {
+function load(port: number, clients: number, seconds: number): Promise<{ rate: number; total: number }> {
   return new Promise((resolve, reject) => {
     const c = spawn(process.execPath, [`${here}/_echo-load.mjs`, String(port), String(clients), String(seconds)], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     c.stdout!.on("data", (d) => (out += d));
     c.on("exit", (code) => {
       if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
-      const r = JSON.parse(out) as { roundTrips: number; seconds: number };
-      resolve(r.roundTrips / r.seconds);
+      const r = JSON.parse(out) as { roundTrips: number; seconds: number; allRoundTrips: number };
+      resolve({ rate: r.roundTrips / r.seconds, total: r.allRoundTrips });
     });
   });
 }
 
-async function throughput(kind: "reed" | "raw" | "twisted", clients: number, seconds: number): Promise<number> {
+/** Round trips/s, and (for the Node servers) the server's CPU microseconds per round trip. */
+async function throughput(kind: "reed" | "raw" | "twisted", clients: number, seconds: number): Promise<{ rate: number; cpuPerTrip: number }> {
   const s = await startServer(kind);
   try {
-    return await load(s.port, clients, seconds);
+    const cpu = async () => {
+      if (kind === "twisted") return 0;
+      s.send("cpu");
+      return (await s.next()).cpu!;
+    };
+    const before = await cpu();
+    const { rate, total } = await load(s.port, clients, seconds);
+    const after = await cpu();
+    return { rate, cpuPerTrip: (after - before) / total };
   } finally {
     s.stop();
   }
@@ -198,7 +214,7 @@ async function idleMemory(kind: "reed" | "raw", count: number): Promise<{ rss: n
 
 async function main(): Promise<void> {
   const clients = Number(process.env.CLIENTS ?? 50);
-  const seconds = Number(process.env.SECONDS ?? 3);
+  const seconds = Number(process.env.SECONDS ?? 2);
   const fdLimit = Number(spawnSync("sh", ["-c", "ulimit -n"], { encoding: "utf8" }).stdout.trim()) || 1024;
   let idle = Number(process.env.IDLE ?? 10000);
   if (idle > fdLimit - 200) {
@@ -213,18 +229,22 @@ async function main(): Promise<void> {
 async function roundTrips(clients: number, seconds: number): Promise<void> {
   const hasTwisted = spawnSync("/usr/bin/python3", ["-c", "import twisted"]).status === 0;
   console.log(`Echo round trips/s, ${clients} clients × 64-byte messages, ${seconds} s per run, 127.0.0.1`);
-  const raw: number[] = [];
-  const reed: number[] = [];
-  for (let i = 0; i < 2; i++) {
+  const raw: Array<{ rate: number; cpuPerTrip: number }> = [];
+  const reed: Array<{ rate: number; cpuPerTrip: number }> = [];
+  const runs = Number(process.env.RUNS ?? 3);
+  for (let i = 0; i < runs; i++) {
     raw.push(await throughput("raw", clients, seconds));
     reed.push(await throughput("reed", clients, seconds));
   }
-  const best = (xs: number[]) => Math.max(...xs);
+  const best = (xs: Array<{ rate: number }>) => Math.max(...xs.map((x) => x.rate));
+  const cpu = (xs: Array<{ cpuPerTrip: number }>) => Math.min(...xs.map((x) => x.cpuPerTrip));
   const fmt = (x: number) => x.toFixed(0).padStart(9);
-  console.log(`  raw node:net ${fmt(best(raw))}   (runs: ${raw.map((x) => x.toFixed(0)).join(", ")})`);
-  console.log(`  reed         ${fmt(best(reed))}   (runs: ${reed.map((x) => x.toFixed(0)).join(", ")})   reed/raw = ${(best(reed) / best(raw)).toFixed(2)}`);
+  const list = (xs: Array<{ rate: number }>) => xs.map((x) => x.rate.toFixed(0)).join(", ");
+  console.log(`  raw node:net ${fmt(best(raw))}   (runs: ${list(raw)})   server CPU ${cpu(raw).toFixed(2)} µs/round trip`);
+  console.log(`  reed         ${fmt(best(reed))}   (runs: ${list(reed)})   server CPU ${cpu(reed).toFixed(2)} µs/round trip`);
+  console.log(`  reed/raw: best round trips/s ${(best(reed) / best(raw)).toFixed(2)}; by server CPU per round trip ${(cpu(raw) / cpu(reed)).toFixed(2)} (less sensitive to a busy machine)`);
   if (hasTwisted) {
-    const tw = await throughput("twisted", clients, seconds);
+    const tw = (await throughput("twisted", clients, seconds)).rate;
     console.log(`  Twisted 22   ${fmt(tw)}   reed/Twisted = ${(best(reed) / tw).toFixed(2)}`);
   } else {
     console.log("  Twisted      (python3 cannot import twisted: skipped)");
