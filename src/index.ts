@@ -20,6 +20,10 @@ export {
   DNSLookupError,
   UserError,
   CannotListenError,
+  ConnectionAborted,
+  NotConnectingError,
+  ProducerAlreadyRegistered,
+  EndpointDescriptionError,
   ChannelClosed,
   Deadlock,
   type BlockedOperation,
@@ -73,9 +77,22 @@ export type {
   IProtocolFactory,
   IConnector,
   IListeningPort,
+  IHalfCloseableProtocol,
+  TCPListenOptions,
+  TCPConnectOptions,
+  ReactorTCP,
+  UNIXListenOptions,
+  ReactorUNIX,
+  IUDPTransport,
+  IDatagramProtocol,
+  UDPListenOptions,
+  ReactorUDP,
+  TLSFileOptions,
+  ReactorSSL,
 } from "./interfaces.js";
 export { IPv4Address, IPv6Address, UNIXAddress, PipeAddress, type IAddress } from "./protocols/address.js";
 export { Protocol } from "./protocols/protocol.js";
+export { DatagramProtocol } from "./protocols/datagram.js";
 export { ProcessProtocol, type IProcessTransport } from "./protocols/process-protocol.js";
 export { Factory, ServerFactory, ClientFactory, type ProtocolClass } from "./protocols/factory.js";
 export { ReconnectingClientFactory, type ReconnectingClientFactoryOptions } from "./protocols/reconnecting.js";

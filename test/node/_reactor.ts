@@ -84,3 +84,12 @@ export async function waitFor(cond: () => boolean, ms = 3000, what = "condition"
     await sleep(2);
   }
 }
+
+/** A host-name lookup (Node's `LookupFunction`) that answers every name with `ip`, without any DNS. */
+export function lookupTo(ip: string): import("node:net").LookupFunction {
+  return (_hostname, options, cb) => {
+    const family = ip.includes(":") ? 6 : 4;
+    const all = (options as { all?: boolean }).all === true;
+    process.nextTick(() => (all ? (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: ip, family }]) : cb(null, ip, family)));
+  };
+}
