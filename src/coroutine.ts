@@ -22,7 +22,8 @@ interface Status<R> {
   waitingOn: Deferred<unknown> | null;
 }
 
-function isGenerator(x: unknown): x is Coroutine<unknown> {
+/** Whether `x` is a generator object (a coroutine to run). */
+export function isGenerator(x: unknown): x is Coroutine<unknown> {
   return (
     typeof x === "object" &&
     x !== null &&

@@ -384,69 +384,120 @@ export class UnflushedLoggedErrors extends ReedError {
   }
 }
 
-// --- Channels ---------------------------------------------------------------------------------
+// --- AMP --------------------------------------------------------------------------------------
 
-/**
- * A channel operation met a closed channel: `send` on a closed channel, `recv` on a closed and
- * empty one, a `select` whose chosen `scase` targets a closed channel, or a send or receive that
- * was blocked when the channel was closed.
- */
-export class ChannelClosed extends ReedError {
-  constructor(message = "Channel is closed") {
-    super(message, "ERR_REED_CHANNEL_CLOSED");
-  }
-}
-
-/** One blocked operation named in a `Deadlock` report. */
-export interface BlockedOperation {
-  /** Who is blocked: `main` (code outside any task) or a task's name, e.g. `task "worker" (#3)`. */
-  readonly task: string;
-  /** `recv`, `send` or `select`. */
-  readonly op: string;
-  /** The channels it waits on, e.g. `["chan#2 \"jobs\""]`. */
-  readonly channels: readonly string[];
-}
-
-/**
- * Tasks (or code outside any task) are blocked on channels and nothing can ever wake them: no
- * runnable task, no pending timer, no I/O. Every blocked operation fails with this error; the
- * message and `blocked` name each blocked task and the channels it waits on.
- */
-export class Deadlock extends ReedError {
-  /** The operations that were blocked when the deadlock was found, in the order they blocked. */
-  readonly blocked: readonly BlockedOperation[];
-  constructor(message: string, blocked: readonly BlockedOperation[] = []) {
-    super(message, "ERR_REED_DEADLOCK");
-    this.blocked = blocked;
-  }
-}
-
-// --- Framing ----------------------------------------------------------------------------------
-
-/**
- * Bytes received by a `NetstringReceiver` are not a valid netstring: no length specification
- * (or one with a leading zero), a length over `MAX_LENGTH`, or no trailing comma. The receiver
- * closes the connection and sets `brokenPeer`.
- */
-export class NetstringParseError extends ReedError {
-  constructor(message: string) {
-    super(message, "ERR_REED_NETSTRING_PARSE");
+/** Base class of AMP's errors (`twisted.protocols.amp.AmpError`). */
+export class AmpError extends ReedError {
+  constructor(message: string, code = "ERR_REED_AMP", options?: { cause?: unknown }) {
+    super(message, code, options);
   }
 }
 
 /**
- * `sendString` on a length-prefixed receiver (`Int8StringReceiver`...) with a string too long
- * for its prefix: nothing is written.
+ * A key or value broke AMP's length limits (keys 1–255 bytes, values up to 65535 bytes).
+ * `isLocal` is true when reed refused to encode it, false when the peer sent it (only a key can
+ * arrive too long: the 16-bit prefix cannot say more than 65535); the connection is then dropped.
  */
-export class StringTooLongError extends ReedError {
-  /** The length of the string that was refused. */
-  readonly length: number;
-  /** The longest string the prefix can describe. */
-  readonly limit: number;
-  constructor(length: number, limit: number, prefixLength: number) {
-    super(`String too long for a ${prefixLength}-byte length prefix: ${length} bytes, limit ${limit}`, "ERR_REED_STRING_TOO_LONG");
-    this.length = length;
-    this.limit = limit;
+export class TooLong extends AmpError {
+  constructor(
+    /** True for a key, false for a value. */
+    readonly isKey: boolean,
+    /** True when encoding locally, false when received from the peer. */
+    readonly isLocal: boolean,
+    /** The length that was too long, in bytes. */
+    readonly length: number,
+    /** For a value: the key it belonged to. */
+    readonly keyName?: string,
+  ) {
+    const what = isKey ? "key" : `value ${JSON.stringify(keyName ?? "")}`;
+    const limit = isKey ? 255 : 65535;
+    super(`${isLocal ? "Local" : "Remote"} ${what} too long: ${length} bytes, limit ${limit}`, "ERR_REED_AMP_TOO_LONG");
+  }
+}
+
+/**
+ * The peer sent bytes that are not a well-formed AMP box (an empty box, or a box that is neither a
+ * command, an answer nor an error). The connection is dropped.
+ */
+export class MalformedAmpBox extends AmpError {
+  constructor(detail: string) {
+    super(`Malformed AMP box: ${detail}`, "ERR_REED_AMP_MALFORMED_BOX");
+  }
+}
+
+/** A box with none of `_command`, `_answer`, `_error` (Twisted's `NoEmptyBoxes`); the connection is dropped. */
+export class NoEmptyBoxes extends MalformedAmpBox {
+  constructor(detail = "no _command, _answer or _error key") {
+    super(detail);
+    Object.defineProperty(this, "code", { value: "ERR_REED_AMP_NO_EMPTY_BOXES" });
+  }
+}
+
+/** `callRemote` was given a missing required argument or an argument the command does not declare. */
+export class InvalidSignature extends AmpError {
+  constructor(detail: string) {
+    super(`Invalid AMP command signature: ${detail}`, "ERR_REED_AMP_INVALID_SIGNATURE");
+  }
+}
+
+/**
+ * A responder returned something its command's response schema cannot encode. The peer sees an
+ * `UNKNOWN` error and the connection is dropped.
+ */
+export class BadLocalReturn extends AmpError {
+  constructor(
+    detail: string,
+    /** The encoding error. */
+    readonly enclosed: unknown,
+  ) {
+    super(`Bad local return: ${detail}`, "ERR_REED_AMP_BAD_LOCAL_RETURN", { cause: enclosed });
+  }
+}
+
+/**
+ * The peer answered a command with an error (`_error_code`, `_error_description`). Responders may
+ * also throw one to choose the code themselves; `fatal` drops the connection after the error box.
+ */
+export class RemoteAmpError extends AmpError {
+  constructor(
+    /** The AMP error code, e.g. `"UNKNOWN"` or a command's declared code. */
+    readonly errorCode: string,
+    /** The peer's description of the error. */
+    readonly description: string,
+    /** True if the connection is dropped after sending it. */
+    readonly fatal = false,
+    /** The local error this one stands for, when it was raised here. */
+    readonly local?: unknown,
+  ) {
+    super(`Code<${errorCode}>${local !== undefined ? " (local)" : ""}: ${description}`, "ERR_REED_AMP_REMOTE", { cause: local });
+  }
+}
+
+/**
+ * The peer's responder failed with an error the command does not declare (code `UNKNOWN`). The
+ * peer drops the connection after sending it.
+ */
+export class UnknownRemoteError extends RemoteAmpError {
+  constructor(description: string) {
+    super("UNKNOWN", description);
+    Object.defineProperty(this, "code", { value: "ERR_REED_AMP_UNKNOWN_REMOTE" });
+  }
+}
+
+/** The peer has no responder for the command (code `UNHANDLED`); the connection is kept. */
+export class UnhandledCommand extends AmpError {
+  constructor(
+    /** The peer's description, e.g. `Unhandled Command: b'Frobnicate'`. */
+    readonly description = "",
+  ) {
+    super(description ? `Unhandled AMP command: ${description}` : "Unhandled AMP command", "ERR_REED_AMP_UNHANDLED");
+  }
+}
+
+/** An AMP argument's wire bytes could not be decoded, or a value could not be encoded, as its type. */
+export class AmpArgumentError extends AmpError {
+  constructor(detail: string) {
+    super(`Bad AMP argument: ${detail}`, "ERR_REED_AMP_ARGUMENT");
   }
 }
 
@@ -478,6 +529,35 @@ export class ProducerAlreadyRegistered extends ReedError {
 export class EndpointDescriptionError extends ReedError {
   constructor(detail: string) {
     super(`Invalid endpoint description: ${detail}`, "ERR_REED_ENDPOINT_DESCRIPTION");
+  }
+}
+
+// --- Framing ----------------------------------------------------------------------------------
+
+/**
+ * Bytes received by a `NetstringReceiver` are not a valid netstring: no length specification
+ * (or one with a leading zero), a length over `MAX_LENGTH`, or no trailing comma. The receiver
+ * closes the connection and sets `brokenPeer`.
+ */
+export class NetstringParseError extends ReedError {
+  constructor(message: string) {
+    super(message, "ERR_REED_NETSTRING_PARSE");
+  }
+}
+
+/**
+ * `sendString` on a length-prefixed receiver (`Int8StringReceiver`...) with a string too long
+ * for its prefix: nothing is written.
+ */
+export class StringTooLongError extends ReedError {
+  /** The length of the string that was refused. */
+  readonly length: number;
+  /** The longest string the prefix can describe. */
+  readonly limit: number;
+  constructor(length: number, limit: number, prefixLength: number) {
+    super(`String too long for a ${prefixLength}-byte length prefix: ${length} bytes, limit ${limit}`, "ERR_REED_STRING_TOO_LONG");
+    this.length = length;
+    this.limit = limit;
   }
 }
 
@@ -528,4 +608,40 @@ function pyRepr(s: string): string {
     else out += c;
   }
   return q + out + q;
+}
+// --- Channels ---------------------------------------------------------------------------------
+
+/**
+ * A channel operation met a closed channel: `send` on a closed channel, `recv` on a closed and
+ * empty one, a `select` whose chosen `scase` targets a closed channel, or a send or receive that
+ * was blocked when the channel was closed.
+ */
+export class ChannelClosed extends ReedError {
+  constructor(message = "Channel is closed") {
+    super(message, "ERR_REED_CHANNEL_CLOSED");
+  }
+}
+
+/** One blocked operation named in a `Deadlock` report. */
+export interface BlockedOperation {
+  /** Who is blocked: `main` (code outside any task) or a task's name, e.g. `task "worker" (#3)`. */
+  readonly task: string;
+  /** `recv`, `send` or `select`. */
+  readonly op: string;
+  /** The channels it waits on, e.g. `["chan#2 \"jobs\""]`. */
+  readonly channels: readonly string[];
+}
+
+/**
+ * Tasks (or code outside any task) are blocked on channels and nothing can ever wake them: no
+ * runnable task, no pending timer, no I/O. Every blocked operation fails with this error; the
+ * message and `blocked` name each blocked task and the channels it waits on.
+ */
+export class Deadlock extends ReedError {
+  /** The operations that were blocked when the deadlock was found, in the order they blocked. */
+  readonly blocked: readonly BlockedOperation[];
+  constructor(message: string, blocked: readonly BlockedOperation[] = []) {
+    super(message, "ERR_REED_DEADLOCK");
+    this.blocked = blocked;
+  }
 }

@@ -27,6 +27,18 @@ export {
   ChannelClosed,
   Deadlock,
   type BlockedOperation,
+  AmpError,
+  TooLong,
+  MalformedAmpBox,
+  NoEmptyBoxes,
+  InvalidSignature,
+  BadLocalReturn,
+  RemoteAmpError,
+  UnknownRemoteError,
+  UnhandledCommand,
+  AmpArgumentError,
+  NetstringParseError,
+  StringTooLongError,
   ThreadPoolStopped,
   ThreadCloneError,
   WorkerThreadExited,
@@ -46,8 +58,6 @@ export {
   TaskStopped,
   TaskFailed,
   NotPaused,
-  NetstringParseError,
-  StringTooLongError,
 } from "./errors.js";
 export type {
   IDelayedCall,
@@ -82,8 +92,8 @@ export type {
 } from "./interfaces.js";
 export { IPv4Address, IPv6Address, UNIXAddress, PipeAddress, type IAddress } from "./protocols/address.js";
 export { Protocol } from "./protocols/protocol.js";
-export { ProcessProtocol, type IProcessTransport } from "./protocols/process-protocol.js";
 export { DatagramProtocol } from "./protocols/datagram.js";
+export { ProcessProtocol, type IProcessTransport } from "./protocols/process-protocol.js";
 export { Factory, ServerFactory, ClientFactory, type ProtocolClass } from "./protocols/factory.js";
 export { ReconnectingClientFactory, type ReconnectingClientFactoryOptions } from "./protocols/reconnecting.js";
 export { LineReceiver, LineOnlyReceiver } from "./protocols/basic/line.js";
@@ -126,6 +136,11 @@ export {
   type TextSink,
 } from "./logger.js";
 export { flushUnhandledFailures, countUnhandledFailures } from "./_internal/unhandled.js";
+/** AMP's argument types, box codec and value classes, as `amp.Integer()`, `amp.DecimalValue`... (Twisted's `amp` module). */
+export * as amp from "./protocols/amp/index.js";
+export { AMP, CommandLocator, type IResponderLocator, type Responder } from "./protocols/amp/amp.js";
+export { command, type Command, type ArgumentsOf, type ResponseOf } from "./protocols/amp/command.js";
+export { LogShipper, ShipLogEvent, ShipLogsDropped, type LogShipperOptions } from "./protocols/amp/log-shipper.js";
 export {
   Channel,
   chan,

@@ -132,8 +132,9 @@ export abstract class ReactorBase implements ReactorTime, ReactorCore {
     this.cancellations++;
     if (this.heap.peek() === c) {
       this.dropCancelledTop();
-      // With nothing left, the platform must drop its timer, or it keeps an embedding process alive.
-      if (this.heap.size === 0) this.wake();
+      // The platform must move (or drop) its timer, or it keeps an embedding process alive
+      // until the cancelled call's deadline.
+      this.wake();
     } else if (this.cancellations > 50 && this.cancellations > this.heap.size >> 1) {
       this.heap.retain((e) => !e.cancelled);
       this.cancellations = 0;

@@ -52,6 +52,11 @@ export function markObserved(f: Failure): void {
   observed.add(f);
 }
 
+/** Whether a Failure was delivered somewhere else (a Promise rejection, see `markObserved`). */
+export function isObserved(f: Failure): boolean {
+  return observed.has(f);
+}
+
 /** The Deferred `owner` ended on `rec.failure`: watch it. */
 export function track(owner: object, rec: FailRecord): void {
   pending.add(rec);

@@ -11,9 +11,11 @@ import { UsageError } from "../errors.js";
 import { isGroup, wantsHelp, type Command, type CommandGroup, type CommandIO } from "./command.js";
 import { simulateCommand } from "./simulate/command.js";
 import { poetryCommands } from "./poetry/commands.js";
+import { snekCommand } from "./snek/main.js";
+import { buttonCommand } from "./button/main.js";
 
 /** Every top-level `reed` command, in the order `reed --help` lists them. */
-export const COMMANDS: readonly (Command | CommandGroup)[] = [poetryCommands, simulateCommand];
+export const COMMANDS: readonly (Command | CommandGroup)[] = [poetryCommands, simulateCommand, snekCommand, buttonCommand];
 
 function version(): string {
   try {

@@ -16,7 +16,7 @@
  */
 import { Deferred, isThenable } from "../deferred.js";
 import { Failure } from "../failure.js";
-import type { Coroutine } from "../coroutine.js";
+import { isGenerator, type Coroutine } from "../coroutine.js";
 import type { Task } from "./task.js";
 import { BlockedOp } from "./wait-queue.js";
 
@@ -48,16 +48,6 @@ export function callAs(owner: Task | null, fn: (...a: unknown[]) => unknown, arg
   }
 }
 
-/** Whether `x` is a generator object (a coroutine to run). */
-export function isGenerator(x: unknown): x is Coroutine<unknown> {
-  return (
-    typeof x === "object" &&
-    x !== null &&
-    typeof (x as Coroutine<unknown>).next === "function" &&
-    typeof (x as Coroutine<unknown>).throw === "function" &&
-    typeof (x as Coroutine<unknown>)[Symbol.iterator] === "function"
-  );
-}
 
 /** Drives a generator coroutine (see the invariants at the top of this file). */
 export class Runner<R> {

@@ -8,7 +8,8 @@ import { CancelledError } from "../errors.js";
 import { Deferred } from "../deferred.js";
 import { Failure } from "../failure.js";
 import type { Coroutine } from "../coroutine.js";
-import { Runner, callAs, currentTask, isGenerator, type Outcome } from "./runner.js";
+import { Runner, callAs, currentTask, type Outcome } from "./runner.js";
+import { isGenerator } from "../coroutine.js";
 import type { Scheduler } from "./scheduler.js";
 
 /** What `go()` accepts: a generator function, an async function, or any function. */

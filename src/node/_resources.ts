@@ -2,17 +2,9 @@
  * Optional registration of open sockets in a reactor's resource registry (NodeReactor has one;
  * a bare `ReactorTime` such as `Clock` does not). Never exported from `reed/node`.
  */
-import type { ReactorTime } from "../interfaces.js";
+import type { ReactorTime, TrackedResource } from "../interfaces.js";
 
-/** An open port, connection or connector, as a resource registry sees it. */
-export interface TrackedResource {
-  /** What it is: `"tcp-port"`, `"tcp-connection"`, `"udp-port"`, ... */
-  readonly kind: string;
-  /** One line saying which one it is (addresses, protocol). */
-  describe(): string;
-  /** Where it was created (a stack), so leak reports point at user code. */
-  readonly creator: string;
-}
+export type { TrackedResource };
 
 /** The registry part of a reactor, when it has one. */
 export interface ResourceRegistry {
@@ -27,6 +19,11 @@ function registryOf(reactor: ReactorTime): ResourceRegistry | null {
   return typeof r.trackResource === "function" && typeof r.untrackResource === "function"
     ? (r as ResourceRegistry)
     : null;
+}
+
+/** Whether the reactor keeps a resource registry (so per-connection entries are worth making). */
+export function hasRegistry(reactor: ReactorTime): boolean {
+  return registryOf(reactor) !== null;
 }
 
 /** Registers `r` with the reactor's registry, if it has one. */

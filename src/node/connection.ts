@@ -52,6 +52,31 @@ function describeType(x: unknown): string {
   return typeof x;
 }
 
+const kConnection = Symbol("reed.connection");
+type OwnedSocket = Socket & { [kConnection]: Connection };
+
+function onData(this: OwnedSocket, chunk: Buffer): void {
+  this[kConnection].handleData(chunk);
+}
+function onError(this: OwnedSocket, err: Error): void {
+  this[kConnection].handleError(err);
+}
+function onEnd(this: OwnedSocket): void {
+  this[kConnection].handleEnd();
+}
+function onFinish(this: OwnedSocket): void {
+  this[kConnection].handleFinish();
+}
+function onDrain(this: OwnedSocket): void {
+  this[kConnection].handleDrain();
+}
+function onClose(this: OwnedSocket, hadError: boolean): void {
+  this[kConnection].handleClose(hadError);
+}
+function askPullProducer(c: Connection): void {
+  c.askPullProducer();
+}
+
 /** What a Connection tells its owner (a port or connector) when it is over. */
 export type ConnectionLostHook = (connection: Connection, reason: Failure) => void;
 
@@ -82,33 +107,39 @@ export class Connection implements ITCPTransport, IPushProducer {
   private noDelay = false;
   private keepAlive = false;
   private readonly peer: IAddress;
-  private readonly host: IAddress;
+  private host: IAddress | null = null; // asked of the socket on first use (a system call we mostly never need)
+  private readonly kind: "TCP" | "UNIX";
+  private readonly hostPath: string | null;
 
   /**
    * Wraps a connected socket and starts `protocol` on it (`makeConnection`).
    * @param socket a connected socket (`allowHalfOpen: true`, so half-closes are ours to handle).
    * @param protocol the protocol to drive.
    * @param kind `"TCP"` (also TLS) or `"UNIX"`, for the addresses.
+   * @param peer the other side's address (the owner has already worked it out for `buildProtocol`).
    * @param onLost called once after the protocol's `connectionLost`, with the same reason.
-   * @param unixPath the socket path (UNIX only) for the address of the listening side.
-   * @param isServer whether this is the accepting side (decides which side `unixPath` names).
+   * @param hostPath the socket path for this side's address (UNIX servers only).
    */
   constructor(
     readonly socket: Socket,
     readonly protocol: IProtocol,
     kind: "TCP" | "UNIX",
+    peer: IAddress,
     private readonly onLost: ConnectionLostHook | null,
-    unixPath: string | null = null,
-    isServer = false,
+    hostPath: string | null = null,
   ) {
-    this.peer = socketAddress(kind, socket.remoteFamily, socket.remoteAddress, socket.remotePort, isServer ? null : unixPath);
-    this.host = socketAddress(kind, socket.localAddress?.includes(":") ? "IPv6" : "IPv4", socket.localAddress, socket.localPort, isServer ? unixPath : null);
-    socket.on("error", this.onError);
-    socket.on("data", this.onData);
-    socket.on("end", this.onEnd);
-    socket.on("finish", this.onFinish);
-    socket.on("drain", this.onDrain);
-    socket.on("close", this.onClose);
+    this.kind = kind;
+    this.peer = peer;
+    this.hostPath = hostPath;
+    // Shared module-level listeners find their Connection through the socket: no closures per
+    // connection (they are most of the memory of an idle connection).
+    (socket as OwnedSocket)[kConnection] = this;
+    socket.on("error", onError);
+    socket.on("data", onData);
+    socket.on("end", onEnd);
+    socket.on("finish", onFinish);
+    socket.on("drain", onDrain);
+    socket.on("close", onClose);
   }
 
   /** Starts the protocol (`makeConnection`); an exception there is logged and closes the connection. */
@@ -122,21 +153,24 @@ export class Connection implements ITCPTransport, IPushProducer {
 
   // --- socket events ---------------------------------------------------------------------------
 
-  private readonly onData = (chunk: Buffer): void => {
+  /** @internal Socket event (see the module-level listeners). */
+  handleData(chunk: Buffer): void {
     if (this.disconnecting) return;
     try {
       this.protocol.dataReceived(chunk);
     } catch (e) {
       this.protocolFailed(e);
     }
-  };
+  }
 
-  private readonly onError = (err: Error): void => {
+  /** @internal Socket event (see the module-level listeners). */
+  handleError(err: Error): void {
     if (this.reason === null) this.reason = new Failure(connectionErrorFrom(err));
-  };
+  }
 
   /** The peer finished sending (FIN). */
-  private readonly onEnd = (): void => {
+  /** @internal Socket event (see the module-level listeners). */
+  handleEnd(): void {
     if (!this.connected) return;
     const h = halfCloseable(this.protocol);
     if (h !== null && !this.disconnecting) {
@@ -154,10 +188,11 @@ export class Connection implements ITCPTransport, IPushProducer {
       this.disconnecting = true;
       this.endSocket();
     }
-  };
+  }
 
   /** Everything we wrote has been flushed and our FIN sent. */
-  private readonly onFinish = (): void => {
+  /** @internal Socket event (see the module-level listeners). */
+  handleFinish(): void {
     if (this.writeDisconnected && !this.disconnecting) {
       const h = halfCloseable(this.protocol);
       if (h !== null) {
@@ -169,16 +204,18 @@ export class Connection implements ITCPTransport, IPushProducer {
       }
     }
     if (this.disconnecting || this.socket.readableEnded) this.socket.destroy();
-  };
+  }
 
-  private readonly onDrain = (): void => {
+  /** @internal Socket event (see the module-level listeners). */
+  handleDrain(): void {
     if (this.producer !== null && this.streamingProducer && this.producerPaused) {
       this.producerPaused = false;
       (this.producer as IPushProducer).resumeProducing();
     }
-  };
+  }
 
-  private readonly onClose = (hadError: boolean): void => {
+  /** @internal Socket event (see the module-level listeners). */
+  handleClose(hadError: boolean): void {
     if (!this.connected) return;
     this.connected = false;
     const reason =
@@ -198,7 +235,7 @@ export class Connection implements ITCPTransport, IPushProducer {
       log.failure("Unhandled error in connectionLost of {protocol}", e, { protocol: describeType(this.protocol) });
     }
     if (this.onLost !== null) this.onLost(this, reason);
-  };
+  }
 
   /** Protocol code threw: log it and drop the connection at once with that error as the reason (as Twisted does). */
   private protocolFailed(e: unknown): void {
@@ -228,7 +265,7 @@ export class Connection implements ITCPTransport, IPushProducer {
     if (this.ended || !this.connected || data.length === 0) return;
     if (this.producer !== null && !this.streamingProducer) {
       this.pullOutstanding++;
-      this.socket.write(data, this.onPullWritten);
+      this.socket.write(data, (this.onPullWritten ??= () => this.pullWritten()));
       return;
     }
     if (!this.socket.write(data) && this.producer !== null && !this.producerPaused) {
@@ -295,8 +332,16 @@ export class Connection implements ITCPTransport, IPushProducer {
     return this.peer;
   }
 
-  /** This side's address. */
+  /**
+   * This side's address. Asked of the socket the first time (so ask while connected if you will
+   * need it after the connection is lost).
+   */
   getHost(): IAddress {
+    if (this.host === null) {
+      const s = this.socket;
+      const local = s.localAddress;
+      this.host = socketAddress(this.kind, local?.includes(":") ? "IPv6" : "IPv4", local, s.localPort, this.hostPath);
+    }
     return this.host;
   }
 
@@ -363,13 +408,17 @@ export class Connection implements ITCPTransport, IPushProducer {
     }
   }
 
-  private readonly onPullWritten = (): void => {
+  /** Made on first use: only connections with a pull producer need a write callback. */
+  private onPullWritten: (() => void) | null = null;
+
+  private pullWritten(): void {
     if (--this.pullOutstanding > 0 || this.pullScheduled) return;
     this.pullScheduled = true;
-    setImmediate(this.askPullProducer);
-  };
+    setImmediate(askPullProducer, this);
+  }
 
-  private readonly askPullProducer = (): void => {
+  /** @internal Asks a pull producer for its next chunk once what it wrote is flushed. */
+  askPullProducer(): void {
     this.pullScheduled = false;
     const p = this.producer;
     if (p === null || this.streamingProducer || !this.connected || this.pullOutstanding > 0) return;
@@ -378,7 +427,7 @@ export class Connection implements ITCPTransport, IPushProducer {
     } catch (e) {
       this.protocolFailed(e);
     }
-  };
+  }
 
   // --- the transport as a producer of incoming data --------------------------------------------
 
@@ -399,7 +448,7 @@ export class Connection implements ITCPTransport, IPushProducer {
 
   /** `<Connection TCP 127.0.0.1:5000 -> 127.0.0.1:41234>`. */
   toString(): string {
-    return `<Connection ${describeAddr(this.host)} -> ${describeAddr(this.peer)} ${describeType(this.protocol)}>`;
+    return `<Connection ${describeAddr(this.getHost())} -> ${describeAddr(this.peer)} ${describeType(this.protocol)}>`;
   }
 }
 

@@ -21,7 +21,7 @@ import { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "../protoco
 import { Connection, describeAddr, socketAddress } from "./connection.js";
 import { connectErrorFrom } from "./_errors.js";
 import { connectionResource } from "./port.js";
-import { creatorStack, track, untrack, type TrackedResource } from "./_resources.js";
+import { creatorStack, hasRegistry, track, untrack, type TrackedResource } from "./_resources.js";
 
 const log = new Logger("reed.node.connector");
 
@@ -132,10 +132,12 @@ export class Connector implements IConnector, TrackedResource {
     socket.removeListener("error", this.onAttemptError);
     this.state = "connected";
     this.socket = null;
-    const conn = new Connection(socket, protocol, a.kind, this.onConnectionLost, a.kind === "UNIX" ? a.path : null, false);
+    const conn = new Connection(socket, protocol, a.kind, peer, this.onConnectionLost, null);
     this.transport = conn;
-    this.connResource = connectionResource(conn, this.creator);
-    track(this.reactor, this.connResource);
+    if (hasRegistry(this.reactor)) {
+      this.connResource = connectionResource(conn, this.creator);
+      track(this.reactor, this.connResource);
+    }
     conn.start();
   };
 

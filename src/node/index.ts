@@ -1,26 +1,7 @@
 /**
  * `reed/node`: the real reactor on Node's event loop, with TCP/UNIX/UDP/TLS, threads and processes.
  */
-export { ThreadPool, type ThreadTask, type ThreadPoolOptions } from "./thread-pool.js";
-export {
-  deferToThread,
-  deferToThreadPool,
-  callInThread,
-  getThreadPool,
-  suggestThreadPoolSize,
-  type ThreadReactor,
-} from "./threads.js";
-export { callFromThread, blockingCallFromThread, move, isInThreadJob, type Moved } from "./worker-thread.js";
-export {
-  spawnProcess,
-  getProcessOutput,
-  getProcessOutputAndValue,
-  getProcessValue,
-  type SpawnProcessOptions,
-} from "./process.js";
-export { StandardIO, type StandardIOOptions, type IHalfCloseableProtocol } from "./stdio.js";
-export { NodeReactor, createReactor, reactor, type NodeRunOptions } from "./reactor.js";
-export { react } from "./react.js";
+export { nodeIsBusy } from "./channel-io.js";
 export { Connection, type ConnectionLostHook } from "./connection.js";
 export { Port, type PortAddress } from "./port.js";
 export { Connector, type ConnectorAddress, type Dialer } from "./connector.js";
@@ -28,7 +9,7 @@ export { listenTCP, connectTCP, type ListenTCPOptions, type ConnectTCPOptions } 
 export { listenUNIX, connectUNIX } from "./unix.js";
 export { listenSSL, connectSSL, secureContextOptions } from "./tls.js";
 export { UDPPort, listenUDP } from "./udp.js";
-export type { TrackedResource, ResourceRegistry } from "./_resources.js";
+export type { ResourceRegistry } from "./_resources.js";
 export {
   TCP4ServerEndpoint,
   TCP6ServerEndpoint,
@@ -46,3 +27,25 @@ export {
   type IStreamClientEndpoint,
   type ParsedDescription,
 } from "./endpoints.js";
+export { ThreadPool, type ThreadTask, type ThreadPoolOptions } from "./thread-pool.js";
+export {
+  deferToThread,
+  deferToThreadPool,
+  callInThread,
+  getThreadPool,
+  suggestThreadPoolSize,
+  type ThreadReactor,
+} from "./threads.js";
+export { callFromThread, blockingCallFromThread, move, isInThreadJob, type Moved } from "./worker-thread.js";
+export {
+  spawnProcess,
+  getProcessOutput,
+  getProcessOutputAndValue,
+  getProcessValue,
+  type SpawnProcessOptions,
+} from "./process.js";
+export { StandardIO, type StandardIOOptions } from "./stdio.js";
+export { NodeReactor, createReactor, reactor, type NodeRunOptions } from "./reactor.js";
+export { react } from "./react.js";
+export { listenWS, WebSocketPort, NodeWebSocketTransport, type ListenWSOptions } from "./websocket.js";
+export { shipLogs, type ShipLogsOptions, type LogShipment } from "./log-shipping.js";

@@ -16,7 +16,7 @@ import type { IListeningPort, IProtocol, IProtocolFactory, ReactorTime } from ".
 import { Logger } from "../logger.js";
 import { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "../protocols/address.js";
 import { Connection, describeAddr, socketAddress } from "./connection.js";
-import { creatorStack, track, untrack, type TrackedResource } from "./_resources.js";
+import { creatorStack, hasRegistry, track, untrack, type TrackedResource } from "./_resources.js";
 
 const log = new Logger("reed.node.port");
 
@@ -46,6 +46,7 @@ export class Port<A extends IAddress = IAddress> implements IListeningPort, Trac
   readonly server: net.Server;
   private host: IAddress;
   private stopped: Deferred<void> | null = null;
+  private readonly tracking: boolean;
   /** The connections this port accepted that are still open. */
   readonly connections = new Set<Connection>();
 
@@ -64,6 +65,7 @@ export class Port<A extends IAddress = IAddress> implements IListeningPort, Trac
     kind = address.kind === "UNIX" ? "unix-port" : "tcp-port",
   ) {
     this.kind = kind;
+    this.tracking = hasRegistry(reactor);
     this.server = makeServer();
     this.server.on(secureEvent, this.onConnection);
     this.server.on("error", this.onServerError);
@@ -128,6 +130,12 @@ export class Port<A extends IAddress = IAddress> implements IListeningPort, Trac
   }
 
   private readonly onServerError = (err: Error): void => {
+    if (this.server.listening) {
+      // An accept failure (EMFILE, ECONNABORTED...): log it and keep serving, as Twisted does.
+      log.failure("Port {port} could not accept a connection", err, { port: describeAddr(this.host) }, "error");
+      return;
+    }
+    // A bind that completed asynchronously (host-name interface) failed.
     const a = this.address;
     const e = new CannotListenError(a.kind === "UNIX" ? a.path : a.interface, a.kind === "UNIX" ? 0 : a.port, err);
     log.failure("Port {port} failed", e, { port: describeAddr(this.host) }, "error");
@@ -149,15 +157,15 @@ export class Port<A extends IAddress = IAddress> implements IListeningPort, Trac
       socket.destroy();
       return;
     }
-    const conn = new Connection(socket, protocol, a.kind, this.onConnectionLost, a.kind === "UNIX" ? a.path : null, true);
+    const conn = new Connection(socket, protocol, a.kind, peer, this.onConnectionLost, a.kind === "UNIX" ? a.path : null);
     this.connections.add(conn);
-    track(this.reactor, connectionResource(conn, this.creator));
+    if (this.tracking) track(this.reactor, connectionResource(conn, this.creator));
     conn.start();
   };
 
   private readonly onConnectionLost = (conn: Connection): void => {
     this.connections.delete(conn);
-    untrack(this.reactor, connectionResource(conn, this.creator));
+    if (this.tracking) untrack(this.reactor, connectionResource(conn, this.creator));
   };
 
   /**
@@ -179,15 +187,21 @@ export class Port<A extends IAddress = IAddress> implements IListeningPort, Trac
       return d;
     }
     this.connected = false;
-    this.server.close(() => {
-      untrack(this.reactor, this);
-      try {
-        this.factory.doStop();
-      } catch (e) {
-        log.failure("Factory {factory} failed in doStop", e, { factory: this.factory.constructor.name });
-      }
-      stopped.callback(undefined);
-    });
+    // Node's close callback waits for every accepted connection to end; Twisted's stopListening
+    // is about the listening socket only. Its handle is freed in the close phase of this loop
+    // iteration, so the second setImmediate from now runs after the port is free again.
+    this.server.close();
+    setImmediate(() =>
+      setImmediate(() => {
+        untrack(this.reactor, this);
+        try {
+          this.factory.doStop();
+        } catch (e) {
+          log.failure("Factory {factory} failed in doStop", e, { factory: this.factory.constructor.name });
+        }
+        stopped.callback(undefined);
+      }),
+    );
     return d;
   }
 

@@ -38,6 +38,24 @@ import { performance } from "node:perf_hooks";
 import type { Deferred } from "../deferred.js";
 import type { Logger } from "../logger.js";
 import { ReactorBase } from "../_internal/reactor-base.js";
+import type {
+  IDatagramProtocol,
+  IProtocolFactory,
+  ReactorSSL,
+  ReactorTCP,
+  ReactorUDP,
+  ReactorUNIX,
+  TLSFileOptions,
+  UDPListenOptions,
+  UNIXListenOptions,
+} from "../interfaces.js";
+import type { IPv4Address, IPv6Address, UNIXAddress } from "../protocols/address.js";
+import type { Connector } from "./connector.js";
+import type { Port } from "./port.js";
+import { connectTCP, listenTCP, type ConnectTCPOptions, type ListenTCPOptions } from "./tcp.js";
+import { connectSSL, listenSSL } from "./tls.js";
+import { listenUDP, type UDPPort } from "./udp.js";
+import { connectUNIX, listenUNIX } from "./unix.js";
 
 /** Options for `NodeReactor.run()`. */
 export interface NodeRunOptions {
@@ -60,7 +78,7 @@ const SIGNAL_NUMBERS: Record<(typeof SIGNALS)[number], number> = { SIGINT: 2, SI
  * reactor.callLater(1, () => reactor.stop());
  * await reactor.run();
  */
-export class NodeReactor extends ReactorBase {
+export class NodeReactor extends ReactorBase implements ReactorTCP, ReactorUNIX, ReactorUDP, ReactorSSL {
   private immediate: ReturnType<typeof setImmediate> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt = Infinity;
@@ -98,6 +116,43 @@ export class NodeReactor extends ReactorBase {
     return super.run();
   }
 
+  // --- networking (thin methods over src/node/tcp.ts, unix.ts, udp.ts, tls.ts) --------------
+
+  /** Listens for TCP connections (see `listenTCP` in `reed/node`). @throws CannotListenError */
+  listenTCP(port: number, factory: IProtocolFactory, options?: ListenTCPOptions): Port<IPv4Address | IPv6Address> {
+    return listenTCP(this, port, factory, options);
+  }
+
+  /** Connects over TCP (see `connectTCP` in `reed/node`). */
+  connectTCP(host: string, port: number, factory: IProtocolFactory, options?: ConnectTCPOptions): Connector {
+    return connectTCP(this, host, port, factory, options);
+  }
+
+  /** Listens on a UNIX socket file (see `listenUNIX`). @throws CannotListenError */
+  listenUNIX(address: string, factory: IProtocolFactory, options?: UNIXListenOptions): Port<UNIXAddress> {
+    return listenUNIX(this, address, factory, options);
+  }
+
+  /** Connects to a UNIX socket file (see `connectUNIX`). */
+  connectUNIX(address: string, factory: IProtocolFactory, options?: { timeout?: number }): Connector {
+    return connectUNIX(this, address, factory, options);
+  }
+
+  /** Binds a UDP port for a `DatagramProtocol` (see `listenUDP`). */
+  listenUDP(port: number, protocol: IDatagramProtocol, options?: UDPListenOptions): UDPPort {
+    return listenUDP(this, port, protocol, options);
+  }
+
+  /** Listens for TLS connections (see `listenSSL`). @throws CannotListenError */
+  listenSSL(port: number, factory: IProtocolFactory, tls: TLSFileOptions, options?: ListenTCPOptions): Port<IPv4Address | IPv6Address> {
+    return listenSSL(this, port, factory, tls, options);
+  }
+
+  /** Connects over TLS (see `connectSSL`). */
+  connectSSL(host: string, port: number, factory: IProtocolFactory, tls: TLSFileOptions, options?: ConnectTCPOptions): Connector {
+    return connectSSL(this, host, port, factory, tls, options);
+  }
+
   protected override wake(): void {
     if (this.finishedRun) {
       this.disarm();
@@ -113,7 +168,10 @@ export class NodeReactor extends ReactorBase {
       this.clearTimer();
       return;
     }
-    if (this.timer && this.timerAt <= next) return; // armed early enough (a spurious wake-up is harmless)
+    // Armed early enough: while running a spurious wake-up is harmless (the loop keeps the process
+    // alive anyway); embedded (never run), the timer must match, so a cancelled call does not hold
+    // the process open until its old deadline.
+    if (this.timer && (this.timerAt === next || (this.running && this.timerAt <= next))) return;
     this.clearTimer();
     // Node timers have 1 ms granularity; waking a little early only costs a re-arm.
     const ms = Math.max(1, Math.ceil((next - this.seconds()) * 1000));

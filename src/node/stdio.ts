@@ -22,7 +22,7 @@ import type { Readable, Writable } from "node:stream";
 import { Failure } from "../failure.js";
 import { Logger } from "../logger.js";
 import { ConnectionDone, ConnectionLost } from "../errors.js";
-import type { IConsumer, IProtocol, IPullProducer, IPushProducer, ITransport, ReactorTime } from "../interfaces.js";
+import type { IConsumer, IHalfCloseableProtocol, IProtocol, IPullProducer, IPushProducer, ITransport, ReactorTime } from "../interfaces.js";
 import { PipeAddress } from "../protocols/address.js";
 
 const log = new Logger("reed.stdio");
@@ -37,14 +37,11 @@ export interface StandardIOOptions {
   reactor?: ReactorTime;
 }
 
-/** A protocol that wants to hear about stdin's EOF without losing its stdout. */
-export interface IHalfCloseableProtocol {
-  /** No more input will arrive; output can still be written until `loseConnection()`. */
-  readConnectionLost(): void;
-}
+/** Half-close support StandardIO needs: to be told stdin reached its end (writing goes on). */
+type ReadHalfCloseable = Pick<IHalfCloseableProtocol, "readConnectionLost">;
 
-function isHalfCloseable(p: IProtocol): p is IProtocol & IHalfCloseableProtocol {
-  return typeof (p as Partial<IHalfCloseableProtocol>).readConnectionLost === "function";
+function isHalfCloseable(p: IProtocol): p is IProtocol & ReadHalfCloseable {
+  return typeof (p as Partial<ReadHalfCloseable>).readConnectionLost === "function";
 }
 
 function openInput(fd: number): { stream: Readable; owned: boolean } {

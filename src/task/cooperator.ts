@@ -11,6 +11,8 @@
  *   task fails with that failure.
  * - `whenDone()` fires with the iterator when it is exhausted, fails with what `next()` threw, or
  *   fails with `TaskStopped` / `SchedulerStopped` when stopped.
+ * - Deliberate difference: Twisted's `Cooperator.stop()` removes tasks from the list it iterates,
+ *   so every other task never hears that it was stopped; reed fails every task's `whenDone()`.
  */
 import { NotPaused, SchedulerStopped, TaskDone, TaskFailed, TaskStopped, type SchedulerError } from "../errors.js";
 import { Deferred, isDeferred } from "../deferred.js";
@@ -220,10 +222,9 @@ export class Cooperator {
   /** @internal */
   removeTask(task: TaskHandle): void {
     const i = this.tasks.indexOf(task);
-    if (i >= 0) {
-      this.tasks.splice(i, 1);
-      if (i < this.cursor) this.cursor--;
-    }
+    // The cursor is not moved back: like Twisted's list iterator, removing a task before it makes
+    // the round-robin skip the task that slides into its place (kept for identical ordering).
+    if (i >= 0) this.tasks.splice(i, 1);
     if (this.tasks.length === 0 && this.delayedCall) {
       this.delayedCall.cancel();
       this.delayedCall = null;

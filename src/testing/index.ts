@@ -2,6 +2,13 @@
  * `reed/testing`: fakes for deterministic tests of reed programs (the same ones reed's own tests use).
  */
 export { Clock } from "./clock.js";
+export {
+  StringTransport,
+  StringTransportWithDisconnection,
+  type StringTransportOptions,
+  type ProducerState,
+} from "./string-transport.js";
+export { seededRandom } from "../_internal/random.js";
 export { MemoryReactor, MemoryReactorClock, FakePort, FakeConnector } from "./memory-reactor.js";
 export {
   assertReactorClean,
@@ -17,13 +24,6 @@ export {
   type CaptureLogsOptions,
 } from "./log-capture.js";
 export { DirtyReactorAggregateError, UnflushedLoggedErrors } from "../errors.js";
-export {
-  StringTransport,
-  StringTransportWithDisconnection,
-  type StringTransportOptions,
-  type ProducerState,
-} from "./string-transport.js";
-export { seededRandom } from "../_internal/random.js";
 export {
   MemoryNetwork,
   MemoryListeningPort,

@@ -151,3 +151,15 @@ test("cancelling the last pending call drops the Node timer, so an embedding pro
   call.cancel();
   assert.equal(process.getActiveResourcesInfo().filter((x) => x === "Timeout").length, before);
 });
+
+test("a thousand pending calls use exactly one Node timer", () => {
+  const reactor = createReactor();
+  const timeouts = (): number => process.getActiveResourcesInfo().filter((x) => x === "Timeout").length;
+  const before = timeouts();
+  const calls = [];
+  for (let i = 0; i < 1000; i++) calls.push(reactor.callLater(100 + (i % 37), () => {}));
+  assert.equal(timeouts(), before + 1);
+  for (const c of calls) c.cancel();
+  assert.equal(timeouts(), before);
+  assertReactorClean(reactor);
+});

@@ -600,3 +600,69 @@ test("a factory that returns null refuses the connection; one that throws is log
     await port.stopListening();
   }
 });
+
+test("a peer that vanishes mid-write loses only its own connection, and the port forgets it", async () => {
+  const r = new TestReactor();
+  class Talker extends Recorder {
+    override connectionMade(): void {
+      super.connectionMade();
+      this.transport.write(new Uint8Array(8 << 20)); // far more than the peer will read
+    }
+    override dataReceived(data: Uint8Array): void {
+      super.dataReceived(data);
+      this.transport.write(data);
+    }
+  }
+  const sf = serverFactory(Talker);
+  const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
+  const rude = net.connect(port.getHost().port, "127.0.0.1");
+  await new Promise((res) => rude.once("connect", res));
+  await waitFor(() => sf.built.length === 1, 3000, "accept");
+  rude.resetAndDestroy();
+  const reason = await sf.built[0]!.lost;
+  assert.ok(reason.check(ConnectionLost));
+  assert.equal(port.connections.size, 0, "nothing is retained from the vanished peer");
+  const cf = new RecordingClientFactory(Recorder);
+  connectTCP(r, "127.0.0.1", port.getHost().port, cf);
+  await waitFor(() => cf.built !== null && cf.built.received.length === 8 << 20, 5000, "the next client is served");
+  cf.built!.transport.loseConnection();
+  await Promise.all([sf.built[1]!.lost, cf.built!.lost]);
+  await port.stopListening();
+  assert.deepEqual(r.openResources(), []);
+});
+
+test("NodeReactor.listenTCP/connectTCP work without run() and register what is open", async () => {
+  const { createReactor } = await import("../../src/node/reactor.js");
+  const reactor = createReactor();
+  const sf = serverFactory(Echo);
+  const port = reactor.listenTCP(0, sf, { interface: "127.0.0.1" });
+  const cf = new RecordingClientFactory(Recorder);
+  reactor.connectTCP("127.0.0.1", port.getHost().port, cf, { timeout: 5 });
+  await waitFor(() => cf.built !== null && sf.built.length === 1, 3000, "connection");
+  const kinds = reactor.openResources().map((x) => x.kind).sort();
+  assert.deepEqual(kinds, ["tcp-connection", "tcp-connection", "tcp-connector", "tcp-port"]);
+  cf.built!.transport.loseConnection();
+  await Promise.all([cf.built!.lost, sf.built[0]!.lost]);
+  await port.stopListening();
+  assert.deepEqual(reactor.openResources(), []);
+  assert.equal(reactor.getDelayedCalls().length, 0, "the connect timeout was cancelled");
+});
+
+test("stopListening fires while accepted connections stay open, and frees the port", async () => {
+  const r = new TestReactor();
+  const sf = serverFactory(Echo);
+  const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
+  const portNumber = port.getHost().port;
+  const cf = new RecordingClientFactory(Recorder);
+  connectTCP(r, "127.0.0.1", portNumber, cf);
+  await waitFor(() => cf.built !== null && sf.built.length === 1, 3000, "connection");
+  await port.stopListening();
+  assert.equal(sf.numPorts, 0, "doStop ran");
+  const again = listenTCP(r, portNumber, serverFactory(Echo), { interface: "127.0.0.1" });
+  await again.stopListening();
+  cf.built!.transport.write(enc("still echoing"));
+  await waitFor(() => cf.built!.received === "still echoing", 3000, "echo after stopListening");
+  cf.built!.transport.loseConnection();
+  await Promise.all([cf.built!.lost, sf.built[0]!.lost]);
+  assert.deepEqual(r.openResources(), []);
+});

@@ -143,3 +143,45 @@ test("stopping the Cooperator fails its tasks with SchedulerStopped; started:fal
 test("a Cooperator needs a clock or a scheduler", () => {
   assert.throws(() => new Cooperator(), TypeError);
 });
+
+test("round-robin order matches Twisted's when tasks finish or pause mid-tick", () => {
+  // Recorded on Twisted 22.4 with the same tasks, predicate and scheduler.
+  const clock = new Clock();
+  const log: string[] = [];
+  const coop = new Cooperator({ terminationPredicateFactory: steps(4), scheduler: (f) => clock.callLater(0.001, f) });
+  function* gen(name: string, n: number, pauseAt: number | null): Generator<Deferred<void> | undefined> {
+    for (let i = 0; i < n; i++) {
+      log.push(`${name}${i}`);
+      if (i === pauseAt) {
+        const d = new Deferred<void>();
+        clock.callLater(0.0025, () => d.callback(undefined));
+        yield d;
+      } else yield undefined;
+    }
+  }
+  for (const [name, n, pauseAt] of [
+    ["a", 2, null],
+    ["b", 5, 1],
+    ["c", 4, null],
+  ] as const) {
+    coop.coiterate(gen(name, n, pauseAt)).addCallback(() => log.push(`${name}!`));
+  }
+  for (let i = 0; i < 10; i++) {
+    clock.advance(0.001);
+    log.push("|");
+  }
+  assert.equal(log.join(" "), "a0 b0 c0 a1 | b1 a! c1 c2 | c3 c! | | | b2 b3 b4 b! | | | | |");
+});
+
+test("stopping a Cooperator tells every task, unlike Twisted which skips every other one", () => {
+  const clock = new Clock();
+  const coop = new Cooperator({ clock });
+  const res: string[] = [];
+  for (const n of ["a", "b", "c"]) {
+    coop.coiterate([1, 2, 3][Symbol.iterator]()).addErrback((f: Failure) => {
+      res.push(`${n} ${f.check(SchedulerStopped) ? "stopped" : "?"}`);
+    });
+  }
+  coop.stop();
+  assert.deepEqual(res, ["a stopped", "b stopped", "c stopped"]);
+});

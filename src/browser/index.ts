@@ -1,0 +1,15 @@
+/**
+ * `reed/browser`: a reactor that lives in a web page's event loop, animation-frame pacing, and a
+ * WebSocket transport that runs reed protocols in a page against a reed server (`listenWS`).
+ * Imports nothing from `node:`.
+ */
+export { BrowserReactor, nextFrame, pageHost, type BrowserHost, type BrowserReactorOptions } from "./reactor.js";
+export {
+  connectWS,
+  WebSocketTransport,
+  addressOfURL,
+  closeReason,
+  type ConnectWSOptions,
+  type WebSocketLike,
+  type WebSocketConstructor,
+} from "./websocket.js";

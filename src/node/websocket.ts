@@ -1,0 +1,283 @@
+/**
+ * WebSocket servers: `listenWS` accepts WebSocket connections (via the `ws` library) and hands each
+ * to a protocol from a Factory, so a page running reed (`connectWS` in reed/browser) talks to the
+ * same Protocol classes a TCP client would.
+ *
+ * Invariants:
+ * - Each `write()` is one binary message; each message received (binary or text) is one
+ *   `dataReceived(Uint8Array)` call with its bytes.
+ * - `connectionLost` gets `ConnectionDone` after a close handshake with code 1000 or 1005, and
+ *   `ConnectionLost` otherwise (1006 when the socket just went away, `abortConnection`, any other
+ *   code).
+ * - `stopListening()` stops accepting (and closes the HTTP server when `listenWS` made it); open
+ *   connections carry on, as with TCP; its Deferred fires when the listening socket has closed.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, WebSocket } from "ws";
+import { Deferred } from "../deferred.js";
+import { CannotListenError, ConnectionDone, ConnectionLost } from "../errors.js";
+import { Failure } from "../failure.js";
+import type { IListeningPort, IProtocol, IProtocolFactory, IPushProducer, ITransport, ReactorTime } from "../interfaces.js";
+import { IPv4Address, IPv6Address, type IAddress } from "../protocols/address.js";
+import { Logger } from "../logger.js";
+
+const log = new Logger("reed.websocket");
+
+function address(host: string | undefined, port: number | undefined): IAddress {
+  const h = host ?? "0.0.0.0";
+  return h.includes(":") ? new IPv6Address("TCP", h, port ?? 0) : new IPv4Address("TCP", h, port ?? 0);
+}
+
+/**
+ * The server side of one WebSocket connection: `write()` sends one binary message. It is also the
+ * connection's push producer on the reading side: `pauseProducing()` stops delivering messages
+ * (the socket stops reading, so the client is slowed by TCP) until `resumeProducing()`.
+ */
+export class NodeWebSocketTransport implements ITransport, IPushProducer {
+  /** True once `loseConnection()`/`abortConnection()`/`close()` was called. */
+  disconnecting = false;
+  /** @internal the close is to be reported as `ConnectionLost`. */
+  aborted = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly peer: IAddress,
+    private readonly host: IAddress,
+  ) {}
+
+  /**
+   * Sends `data` as one binary message; writes after `loseConnection()` are dropped.
+   * @throws TypeError when `data` is not a Uint8Array.
+   */
+  write(data: Uint8Array): void {
+    if (!(data instanceof Uint8Array)) throw new TypeError("Data must be bytes (a Uint8Array): encode strings yourself");
+    if (this.disconnecting || this.socket.readyState !== WebSocket.OPEN) return;
+    this.socket.send(data, { binary: true });
+  }
+
+  /** Sends the chunks as one message. */
+  writeSequence(data: Iterable<Uint8Array>): void {
+    this.write(Buffer.concat([...data]));
+  }
+
+  /** Closes cleanly (code 1000) after what was written; the protocol sees `ConnectionDone`. */
+  loseConnection(): void {
+    this.close(1000, "");
+  }
+
+  /** Drops the socket at once, discarding unsent data; the protocol sees `ConnectionLost`. */
+  abortConnection(): void {
+    this.disconnecting = true;
+    this.aborted = true;
+    this.socket.terminate();
+  }
+
+  /** Closes with a WebSocket close `code` (1000, or 3000–4999) and a short `reason` the peer sees. */
+  close(code: number, reason: string): void {
+    if (this.disconnecting) return;
+    this.disconnecting = true;
+    this.socket.close(code, reason);
+  }
+
+  /** Stops reading: no `dataReceived` until `resumeProducing()`. */
+  pauseProducing(): void {
+    this.socket.pause();
+  }
+
+  /** Starts reading again after `pauseProducing()`. */
+  resumeProducing(): void {
+    this.socket.resume();
+  }
+
+  /** Stops for good: the connection is dropped. */
+  stopProducing(): void {
+    this.abortConnection();
+  }
+
+  /** How many bytes are queued and not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  /** The client's address. */
+  getPeer(): IAddress {
+    return this.peer;
+  }
+
+  /** The server's address for this connection. */
+  getHost(): IAddress {
+    return this.host;
+  }
+}
+
+/** Where and how `listenWS` listens. */
+export interface ListenWSOptions {
+  /** TCP port (0 = any free port; default 0). Ignored with `server`. */
+  port?: number;
+  /** Interface to bind (default `127.0.0.1`). Ignored with `server`. */
+  host?: string;
+  /** The URL path WebSocket clients connect to (default `/`); upgrades to other paths are refused. */
+  path?: string;
+  /**
+   * An HTTP server to share (e.g. the one serving the page): `listenWS` handles upgrades to `path`
+   * on it and leaves other requests and paths alone (so an upgrade to a path that no `listenWS`
+   * serves is left hanging, unless you answer it). The caller listens on it and closes it.
+   */
+  server?: Server;
+  /** Largest message accepted, in bytes (default 16 MiB); a bigger one closes the connection. */
+  maxPayload?: number;
+}
+
+/** A listening WebSocket endpoint (see `listenWS`). */
+export class WebSocketPort implements IListeningPort {
+  /** The connections currently open. */
+  readonly connections = new Set<NodeWebSocketTransport>();
+  private listening = true;
+
+  constructor(
+    private readonly server: Server,
+    private readonly ownsServer: boolean,
+    private readonly wss: WebSocketServer,
+    private readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
+    private readonly factory: IProtocolFactory,
+    /** The URL path clients connect to. */
+    readonly path: string,
+  ) {}
+
+  /** The address it listens on (with the real port when 0 was asked for). */
+  getHost(): IAddress {
+    const a = this.server.address();
+    if (a && typeof a === "object") return address(a.address, a.port);
+    return new IPv4Address("TCP", "0.0.0.0", 0);
+  }
+
+  /** `ws://HOST:PORT/path` for this port (the bound host; 127.0.0.1 for a wildcard bind). */
+  url(): string {
+    const h = this.getHost();
+    const name = !("host" in h) || h.host === "0.0.0.0" || h.host === "::" ? "127.0.0.1" : h.host;
+    const port = "port" in h ? h.port : 0;
+    return `ws://${name.includes(":") ? `[${name}]` : name}:${port}${this.path}`;
+  }
+
+  /** Stops accepting connections; fires once the listening socket is closed. Open connections stay. */
+  stopListening(): Deferred<void> {
+    const d = new Deferred<void>();
+    if (!this.listening) {
+      d.callback(undefined);
+      return d;
+    }
+    this.listening = false;
+    this.server.off("upgrade", this.onUpgrade);
+    this.wss.close();
+    this.factory.doStop();
+    if (!this.ownsServer) {
+      d.callback(undefined);
+      return d;
+    }
+    this.server.close(() => d.callback(undefined));
+    // Upgraded sockets no longer belong to the HTTP server; plain keep-alive ones would hold it open.
+    this.server.closeIdleConnections();
+    return d;
+  }
+}
+
+/**
+ * Listens for WebSocket connections and runs a protocol from `factory` on each.
+ *
+ * @param reactor the reactor the port belongs to (events arrive from Node's event loop).
+ * @returns a Deferred firing with the port once it listens; failing with `CannotListenError` when
+ *   the address cannot be bound.
+ *
+ * @example
+ * const port = await listenWS(reactor, { port: 8000, path: "/lines" }, Factory.forProtocol(Echo));
+ * console.log(port.url()); // ws://127.0.0.1:8000/lines
+ */
+export function listenWS(_reactor: ReactorTime, options: ListenWSOptions, factory: IProtocolFactory): Deferred<WebSocketPort> {
+  const path = options.path ?? "/";
+  const ownsServer = !options.server;
+  const server =
+    options.server ??
+    createServer((_req, res) => {
+      res.writeHead(426, { "content-type": "text/plain", upgrade: "websocket" });
+      res.end("Upgrade required: this is a WebSocket endpoint\n");
+    });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload ?? 16 * 1024 * 1024 });
+  let port: WebSocketPort | null = null;
+
+  const accept = (ws: WebSocket, req: IncomingMessage): void => {
+    const peer = address(req.socket.remoteAddress, req.socket.remotePort);
+    const host = address(req.socket.localAddress, req.socket.localPort);
+    let protocol: IProtocol | null;
+    try {
+      protocol = factory.buildProtocol(peer);
+    } catch (e) {
+      log.failure("Factory failed to build a protocol for {peer}", e, { peer: String(peer) });
+      protocol = null;
+    }
+    if (!protocol) {
+      ws.terminate();
+      return;
+    }
+    const p = protocol;
+    const transport = new NodeWebSocketTransport(ws, peer, host);
+    port?.connections.add(transport);
+    ws.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => {
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      try {
+        p.dataReceived(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
+      } catch (e) {
+        log.failure("Unhandled error in dataReceived; closing the connection", e);
+        transport.abortConnection();
+      }
+    });
+    ws.on("error", (e) => log.debug("WebSocket error from {peer}: {error}", { peer: String(peer), error: e.message }));
+    ws.on("close", (code: number, reason: Buffer) => {
+      port?.connections.delete(transport);
+      const clean = !transport.aborted && (code === 1000 || code === 1005);
+      const why = clean
+        ? new ConnectionDone()
+        : new ConnectionLost(`Connection to the other side was lost: WebSocket closed with code ${code}${reason.length ? `, ${reason.toString()}` : ""}`);
+      try {
+        p.connectionLost(new Failure(why));
+      } catch (e) {
+        log.failure("Unhandled error in connectionLost", e);
+      }
+    });
+    p.makeConnection(transport);
+  };
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const pathname = new URL(req.url ?? "/", "http://x").pathname;
+    if (pathname !== path) {
+      if (ownsServer) {
+        socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      }
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req));
+  };
+
+  const d = new Deferred<WebSocketPort>();
+  const ready = (): void => {
+    factory.doStart();
+    port = new WebSocketPort(server, ownsServer, wss, onUpgrade, factory, path);
+    server.on("upgrade", onUpgrade);
+    d.callback(port);
+  };
+  if (!ownsServer) {
+    ready();
+    return d;
+  }
+  const host = options.host ?? "127.0.0.1";
+  const onError = (e: Error): void => {
+    wss.close();
+    d.errback(new CannotListenError(host, options.port ?? 0, e));
+  };
+  server.once("error", onError);
+  server.listen(options.port ?? 0, host, () => {
+    server.off("error", onError);
+    ready();
+  });
+  return d;
+}

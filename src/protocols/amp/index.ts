@@ -1,0 +1,42 @@
+/**
+ * AMP (the Asynchronous Messaging Protocol), byte-compatible with `twisted.protocols.amp`:
+ * boxes, argument types, declared commands, and the `AMP` protocol.
+ */
+export {
+  ANSWER,
+  ASK,
+  COMMAND,
+  ERROR,
+  ERROR_CODE,
+  ERROR_DESCRIPTION,
+  MAX_KEY_LENGTH,
+  MAX_VALUE_LENGTH,
+  UNHANDLED_ERROR_CODE,
+  UNKNOWN_ERROR_CODE,
+  BoxParser,
+  box,
+  parseString,
+  serializeBox,
+  type AmpBox,
+} from "./box.js";
+export { DateTimeValue, DecimalValue, pythonFloatRepr, parsePythonFloat, type DecimalKind } from "./values.js";
+export {
+  AmpList,
+  Boolean,
+  DateTime,
+  Decimal,
+  Float,
+  Integer,
+  ListOf,
+  String,
+  Unicode,
+  boxToObject,
+  objectToBox,
+  type Argument,
+  type ArgumentOptions,
+  type ObjectOf,
+  type Schema,
+  type ValueOf,
+} from "./arguments.js";
+export { command, type ArgumentsOf, type Command, type CommandSpec, type ErrorClass, type Eventually, type ResponderHost, type ResponseOf } from "./command.js";
+export { AMP, CommandLocator, type AMPOptions, type BoxResponder, type CallResult, type IResponderLocator, type Responder } from "./amp.js";

@@ -1,0 +1,232 @@
+// Real-socket tests on 127.0.0.1: listenWS (reed/node) against connectWS (reed/browser) driven by
+// the `ws` package's client, which has the browser's WebSocket API. Every port is closed.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { WebSocket } from "ws";
+import { listenWS, type WebSocketPort } from "../../src/node/websocket.js";
+import { connectWS, type WebSocketConstructor } from "../../src/browser/websocket.js";
+import { Protocol } from "../../src/protocols/protocol.js";
+import { Factory } from "../../src/protocols/factory.js";
+import { Deferred } from "../../src/deferred.js";
+import type { Failure } from "../../src/failure.js";
+import { CancelledError, CannotListenError, ConnectError, ConnectionDone, ConnectionLost, TimeoutError } from "../../src/errors.js";
+import { createServer as createTCPServer, type Socket } from "node:net";
+import { Clock } from "../../src/testing/clock.js";
+import type { ITransport } from "../../src/interfaces.js";
+
+const WS = WebSocket as unknown as WebSocketConstructor;
+const clock = new Clock();
+
+/** Records everything that happens to it; `lost` fires with the reason. */
+class Recorder extends Protocol {
+  received: Uint8Array[] = [];
+  made = new Deferred<void>();
+  reason: Failure | null = null;
+  /** Fires with the reason (wrapped: a Deferred fired with a Failure would run its errbacks). */
+  lostWith = new Deferred<{ reason: Failure }>();
+  get lost(): Promise<Failure> {
+    return this.lostWith.asPromise().then((r) => r.reason);
+  }
+  override connectionMade(): void {
+    this.made.callback(undefined);
+  }
+  override dataReceived(data: Uint8Array): void {
+    this.received.push(data);
+    (this.factory as RecorderFactory).onData?.(this, data);
+  }
+  override connectionLost(reason: Failure): void {
+    super.connectionLost(reason);
+    this.reason = reason;
+    this.lostWith.callback({ reason });
+  }
+  text(): string {
+    return Buffer.concat(this.received).toString();
+  }
+}
+
+class RecorderFactory extends Factory<Recorder> {
+  override protocol = Recorder;
+  built: Recorder[] = [];
+  onData?: (p: Recorder, data: Uint8Array) => void;
+  override buildProtocol(addr: Parameters<Factory["buildProtocol"]>[0]): Recorder | null {
+    const p = super.buildProtocol(addr);
+    if (p) this.built.push(p);
+    return p;
+  }
+}
+
+async function withPort(
+  factory: RecorderFactory,
+  body: (port: WebSocketPort) => Promise<void>,
+  path = "/ws",
+): Promise<void> {
+  const port = await listenWS(clock, { port: 0, path }, factory);
+  try {
+    await body(port);
+  } finally {
+    await port.stopListening();
+  }
+}
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+test("bytes written on either side arrive as dataReceived on the other, and loseConnection ends both with ConnectionDone", async () => {
+  const server = new RecorderFactory();
+  server.onData = (p, data) => p.transport.write(data); // echo
+  await withPort(server, async (port) => {
+    const client = await connectWS(clock, port.url(), new RecorderFactory(), { WebSocket: WS });
+    assert.equal(client.connected, true);
+    client.transport.write(bytes("hello "));
+    client.transport.writeSequence([bytes("wor"), bytes("ld")]);
+    while (client.text() !== "hello world") await new Promise((r) => setTimeout(r, 5));
+    assert.ok(client.received.every((c) => c instanceof Uint8Array && !Buffer.isBuffer(c)));
+    client.transport.loseConnection();
+    const [c, s] = await Promise.all([client.lost, server.built[0]!.lost]);
+    assert.ok(c.check(ConnectionDone));
+    assert.ok(s.check(ConnectionDone));
+    assert.equal(port.connections.size, 0);
+  });
+});
+
+test("the server's transport reports the client as its peer on 127.0.0.1", async () => {
+  const server = new RecorderFactory();
+  await withPort(server, async (port) => {
+    const client = await connectWS(clock, port.url(), new RecorderFactory(), { WebSocket: WS });
+    await server.built[0]!.made;
+    const peer = server.built[0]!.transport.getPeer();
+    assert.ok(peer.type === "TCP");
+    assert.equal(peer.host, "127.0.0.1");
+    const clientPeer = client.transport.getPeer();
+    assert.ok(clientPeer.type === "TCP");
+    assert.equal(clientPeer.host, "127.0.0.1");
+    client.transport.loseConnection();
+    await client.lost;
+  });
+});
+
+test("a server that aborts the connection makes the client see ConnectionLost", async () => {
+  const server = new RecorderFactory();
+  await withPort(server, async (port) => {
+    const client = await connectWS(clock, port.url(), new RecorderFactory(), { WebSocket: WS });
+    await server.built[0]!.made;
+    (server.built[0]!.transport as ITransport & { abortConnection(): void }).abortConnection();
+    const [c, s] = await Promise.all([client.lost, server.built[0]!.lost]);
+    assert.ok(c.check(ConnectionLost));
+    assert.ok(s.check(ConnectionLost));
+  });
+});
+
+test("a close with an application code and reason reaches the client as ConnectionLost carrying both", async () => {
+  const server = new RecorderFactory();
+  await withPort(server, async (port) => {
+    const client = await connectWS(clock, port.url(), new RecorderFactory(), { WebSocket: WS });
+    await server.built[0]!.made;
+    (server.built[0]!.transport as ITransport & { close(c: number, r: string): void }).close(4001, "Connection refused: 127.0.0.1:9");
+    const c = await client.lost;
+    assert.ok(c.check(ConnectionLost));
+    assert.match(c.getErrorMessage(), /code 4001, Connection refused: 127\.0\.0\.1:9/);
+  });
+});
+
+test("text messages are delivered as their UTF-8 bytes", async () => {
+  const server = new RecorderFactory();
+  await withPort(server, async (port) => {
+    const raw = new WebSocket(port.url());
+    await new Promise((r) => raw.once("open", r));
+    raw.send("ünïcode");
+    await server.built[0]!.made;
+    while (server.built[0]!.received.length === 0) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(server.built[0]!.text(), "ünïcode");
+    raw.close();
+    assert.ok((await server.built[0]!.lost).check(ConnectionDone));
+  });
+});
+
+test("connecting where nothing listens fails with ConnectError", async () => {
+  const server = new RecorderFactory();
+  let url = "";
+  await withPort(server, async (port) => {
+    url = port.url();
+  });
+  const factory = new RecorderFactory();
+  await assert.rejects(connectWS(clock, url, factory, { WebSocket: WS }).asPromise(), ConnectError);
+  assert.equal(factory.built.length, 0);
+  assert.equal(factory.numPorts, 0);
+});
+
+test("an upgrade to another path is refused, and the client fails with ConnectError", async () => {
+  await withPort(new RecorderFactory(), async (port) => {
+    const url = port.url().replace("/ws", "/elsewhere");
+    await assert.rejects(connectWS(clock, url, new RecorderFactory(), { WebSocket: WS }).asPromise(), ConnectError);
+  });
+});
+
+test("listening on a port in use fails with CannotListenError", async () => {
+  await withPort(new RecorderFactory(), async (port) => {
+    const busy = port.getHost();
+    assert.ok(busy.type === "TCP");
+    await assert.rejects(listenWS(clock, { port: busy.port }, new RecorderFactory()).asPromise(), CannotListenError);
+  });
+});
+
+test("pauseProducing on the server's transport holds messages back until resumeProducing", async () => {
+  const server = new RecorderFactory();
+  await withPort(server, async (port) => {
+    const client = await connectWS(clock, port.url(), new RecorderFactory(), { WebSocket: WS });
+    await server.built[0]!.made;
+    const transport = server.built[0]!.transport as ITransport & { pauseProducing(): void; resumeProducing(): void };
+    transport.pauseProducing();
+    client.transport.write(bytes("held"));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(server.built[0]!.text(), "");
+    transport.resumeProducing();
+    while (server.built[0]!.text() !== "held") await new Promise((r) => setTimeout(r, 5));
+    client.transport.loseConnection();
+    await client.lost;
+  });
+});
+
+/** A TCP server that accepts connections and never answers (so a WebSocket never opens). */
+async function silentServer(body: (url: string, sockets: Set<Socket>) => Promise<void>): Promise<void> {
+  const sockets = new Set<Socket>();
+  const srv = createTCPServer((s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  try {
+    await body(`ws://127.0.0.1:${(srv.address() as { port: number }).port}/`, sockets);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => srv.close(r));
+  }
+}
+
+test("a connection that does not open within the timeout fails with TimeoutError", async () => {
+  await silentServer(async (url, sockets) => {
+    const fake = new Clock();
+    const factory = new RecorderFactory();
+    const d = connectWS(fake, url, factory, { WebSocket: WS, timeout: 5 });
+    while (sockets.size === 0) await new Promise((r) => setTimeout(r, 5));
+    fake.advance(4.9);
+    assert.equal(d.called, false);
+    fake.advance(0.1);
+    await assert.rejects(d.asPromise(), TimeoutError);
+    assert.equal(factory.numPorts, 0);
+    assert.equal(fake.getDelayedCalls().length, 0);
+  });
+});
+
+test("cancelling a connection attempt fails it with CancelledError and cancels its timeout", async () => {
+  await silentServer(async (url, sockets) => {
+    const fake = new Clock();
+    const factory = new RecorderFactory();
+    const d = connectWS(fake, url, factory, { WebSocket: WS });
+    while (sockets.size === 0) await new Promise((r) => setTimeout(r, 5));
+    d.cancel();
+    await assert.rejects(d.asPromise(), CancelledError);
+    assert.equal(fake.getDelayedCalls().length, 0, "the timeout is cancelled too");
+    assert.equal(factory.numPorts, 0);
+    assert.equal(factory.built.length, 0);
+  });
+});
