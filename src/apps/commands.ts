@@ -13,9 +13,34 @@ import { simulateCommand } from "./simulate/command.js";
 import { poetryCommands } from "./poetry/commands.js";
 import { snekCommand } from "./snek/main.js";
 import { buttonCommand } from "./button/main.js";
+import { main as logCollector, DEFAULT_PORT as LOG_COLLECTOR_PORT } from "./log-collector.js";
+
+/** `reed log-collector`: receives events shipped by `LogShipper` (over AMP) and prints them. */
+const logCollectorCommand: Command = {
+  name: "log-collector",
+  summary: "receive log events shipped over AMP by LogShipper and print them",
+  help: `\
+Usage: {prog} [--port N] [--interface ADDR]
+
+Receives log events shipped by reed's LogShipper over AMP and prints them, one per line, with
+"and N more" lines for what senders had to drop. Runs until interrupted (Ctrl-C).
+
+Options:
+  --port N          TCP port to listen on (default ${LOG_COLLECTOR_PORT}; 0 picks a free one)
+  --interface ADDR  address to listen on (default 127.0.0.1)
+  -h, --help        show this help
+`,
+  run: (args, io) => logCollector(args, io),
+};
 
 /** Every top-level `reed` command, in the order `reed --help` lists them. */
-export const COMMANDS: readonly (Command | CommandGroup)[] = [poetryCommands, simulateCommand, snekCommand, buttonCommand];
+export const COMMANDS: readonly (Command | CommandGroup)[] = [
+  poetryCommands,
+  simulateCommand,
+  snekCommand,
+  buttonCommand,
+  logCollectorCommand,
+];
 
 function version(): string {
   try {

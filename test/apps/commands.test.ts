@@ -26,6 +26,14 @@ test("reed without a command prints the command list to stderr and exits 2", asy
   assert.match(t.err(), /simulate/);
 });
 
+test("reed --help lists every command: poetry, simulate, snek, button, log-collector", async () => {
+  const t = io();
+  assert.equal(await runCli(["--help"], t.io), 0);
+  for (const name of ["poetry", "simulate", "snek", "button", "log-collector"]) {
+    assert.match(t.out(), new RegExp(`^  ${name} `, "m"), name);
+  }
+});
+
 test("--help works at every level and exits 0", async () => {
   for (const argv of [["--help"], ["poetry", "--help"], ["poetry", "get", "--help"], ["simulate", "-h"]]) {
     const t = io();
