@@ -95,12 +95,12 @@ function throwInto<R>(gen: Coroutine<R>, f: Failure): IteratorResult<unknown, R>
 function runCancellable<R>(gen: Coroutine<R>): Deferred<R> {
   const cancel = (it: Deferred<R>): void => {
     // Put our handler in front of everyone else's, then fail with CancelledError.
-    const self = it as unknown as { links: unknown[]; head: number; tail: number };
-    const saved = self.links.slice(self.head, self.tail);
-    self.links = [];
+    const self = it as unknown as { links: unknown[] | null; head: number; tail: number };
+    const saved = self.links ? self.links.slice(self.head, self.tail) : [];
+    self.links = null;
     self.head = self.tail = 0;
     it.addErrback(handleCancel);
-    for (const x of saved) self.links[self.tail++] = x;
+    for (const x of saved) self.links![self.tail++] = x;
     it.errback(new Failure(new CancelledError()));
   };
   const status: Status<R> = { deferred: new Deferred<R>(cancel), waitingOn: null };

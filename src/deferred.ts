@@ -111,7 +111,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   // Flat list of links: [callback, errback] * n in links[head..tail) (extra arguments are bound in),
   // consumed from `head`; both reset to 0 when it empties (slots are cleared as they are used).
-  private links: unknown[] = [];
+  private links: unknown[] | null = null;
   private head = 0;
   private tail = 0;
   private running = false;
@@ -135,20 +135,26 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
   // ------------------------------------------------------------------ adding callbacks
 
+  /** Appends a (callback, errback) link; runs it at once if the Deferred has fired. */
+  private link(cb: unknown, eb: unknown): void {
+    const links = this.links;
+    const t = this.tail;
+    if (links === null) {
+      // Room for three links in one allocation: most chains are short.
+      this.links = [cb, eb, undefined, undefined, undefined, undefined];
+    } else {
+      links[t] = cb;
+      links[t + 1] = eb;
+    }
+    this.tail = t + 2;
+    if (this.called) this.runCallbacks();
+  }
+
   /**
    * Adds a callback and an errback as one link; `callbackArgs`/`errbackArgs` are passed after the
    * result. Either may be `null` to pass the result through.
    * @returns this Deferred, retyped by what the link returns.
    */
-  private link(cb: unknown, eb: unknown): void {
-    const links = this.links;
-    const t = this.tail;
-    links[t] = cb;
-    links[t + 1] = eb;
-    this.tail = t + 2;
-    if (this.called) this.runCallbacks();
-  }
-
   addCallbacks<U = T, V = never, A extends unknown[] = [], B extends unknown[] = []>(
     callback: ((result: T, ...args: A) => U) | null,
     errback?: ((failure: Failure, ...args: B) => V) | null,
@@ -288,7 +294,7 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
 
       let chainee: Deferred<unknown> | undefined;
       current.chainedTo = null;
-      const links = current.links;
+      const links = current.links as unknown[];
       while (current.head < current.tail) {
         const i = current.head;
         const first = links[i];
