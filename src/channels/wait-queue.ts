@@ -14,6 +14,7 @@ import { Deferred, getDebugging } from "../deferred.js";
 import { Failure } from "../failure.js";
 import type { Scheduler } from "./scheduler.js";
 import type { Task } from "./task.js";
+import { mayContinue } from "./runner.js";
 
 /** The part of a channel a Waiter needs: its queues and its name. */
 export interface WaitChannel {
@@ -105,11 +106,87 @@ export class WaitQueue {
 }
 
 /**
+ * The iterator behind `yield* op` when `op` had already succeeded as `yield*` began (and the
+ * running task may go on): it ends at once with the result, which it takes from `op` as the
+ * runner would. One shared instance: `yield*` calls `next()` right after `[Symbol.iterator]()`,
+ * with nothing in between, so the result it holds is never another operation's.
+ */
+class ReadyIterator {
+  value: unknown = undefined;
+  next(): IteratorResult<unknown, unknown> {
+    const value = this.value;
+    this.value = undefined;
+    return { value, done: true };
+  }
+  return(value: unknown): IteratorResult<unknown, unknown> {
+    return { value, done: true };
+  }
+  throw(e: unknown): never {
+    throw e;
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+const readyIterator = new ReadyIterator();
+
+/**
+ * The iterator behind `yield* op` when `op` must be waited on: yields `op` once (to the task
+ * runner or `inlineCallbacks`), then ends with what it is resumed with. Errors thrown in pass
+ * through, as with a generator.
+ */
+class WaitIterator {
+  private yielded = false;
+  constructor(private readonly op: Deferred<unknown>) {}
+  next(resumed: unknown): IteratorResult<unknown, unknown> {
+    if (this.yielded) return { value: resumed, done: true };
+    this.yielded = true;
+    return { value: this.op, done: false };
+  }
+  return(value: unknown): IteratorResult<unknown, unknown> {
+    return { value, done: true };
+  }
+  throw(e: unknown): never {
+    throw e;
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+/**
+ * What `yield* d` runs for a channel operation's Deferred: the same as Deferred's own iterator
+ * (yield `d`, end with what comes back), minus a generator object, and without suspending when
+ * `d` already succeeded (the runner would take the result and continue at once) unless the
+ * running task was killed meanwhile (it must stop at this yield point).
+ */
+function opIterator<T>(d: Deferred<T>): Generator<Deferred<T>, T, unknown> {
+  if (d.called && d.paused === 0) {
+    const res = d.result;
+    if (!(res instanceof Failure) && !(res instanceof Deferred) && mayContinue()) {
+      d.result = undefined;
+      readyIterator.value = res;
+      return readyIterator as unknown as Generator<Deferred<T>, T, unknown>;
+    }
+  }
+  return new WaitIterator(d) as unknown as Generator<Deferred<T>, T, unknown>;
+}
+
+/** A channel operation's Deferred that completed at once (see `fired`). */
+class ReadyOp<T> extends Deferred<T> {
+  /** `yield*` on it (see `opIterator`). */
+  override [Symbol.iterator](): Generator<Deferred<T>, T, unknown> {
+    return opIterator(this);
+  }
+}
+
+/**
  * A Deferred that has already succeeded with `value`: what `succeed(value)` makes, without
  * running an (empty) callback chain. The hot path of every operation that completes at once.
  */
 export function fired<T>(value: T): Deferred<T> {
-  const d = new Deferred<T>();
+  const d = new ReadyOp<T>();
   d.called = true;
   d.result = value;
   return d;
@@ -156,6 +233,11 @@ export abstract class BlockedOp extends Deferred<unknown> {
   /** `recv`, `send` or `select`. */
   abstract readonly kind: string;
 
+  /** `yield*` on it (see `opIterator`). */
+  override [Symbol.iterator](): Generator<Deferred<unknown>, unknown, unknown> {
+    return opIterator(this);
+  }
+
   /**
    * A counterpart met `w`: for a receiving Waiter `value` is what was sent, and the receiver runs
    * now; for a sending Waiter its value was taken, and the sender is woken at the next turn.
@@ -180,8 +262,8 @@ export abstract class BlockedOp extends Deferred<unknown> {
   /** Fires with `result` (see Deferred.callback), then tells a waiting task runner. */
   override callback(result: unknown): void {
     // Nothing chained and nothing to record: fire without running an empty chain (as `fired`).
-    const chain = this as unknown as { links: unknown[]; head: number };
-    if (!this.called && chain.links.length === chain.head && !getDebugging() && !(result instanceof Failure)) {
+    const chain = this as unknown as { head: number; tail: number };
+    if (!this.called && chain.head === chain.tail && !getDebugging() && !(result instanceof Failure)) {
       this.called = true;
       this.result = result;
     } else super.callback(result);
