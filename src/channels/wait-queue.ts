@@ -201,33 +201,48 @@ function cancelOp(d: Deferred<unknown>): void {
  * channels' queues. Subclasses say what happens when a counterpart arrives or a channel closes.
  */
 export abstract class BlockedOp extends Deferred<unknown> {
+  // Declared, then set in the constructor: see the note in Deferred (subclass construction).
+
   /** Whether it has stopped waiting (see the invariants above). */
-  settled = false;
+  declare settled: boolean;
   /** Its entry in a channel queue (recv/send), or null when it has several (select). */
-  waiter: Waiter | null = null;
+  declare waiter: Waiter | null;
   /** Its entries in channel queues when it has several (select). */
-  waiters: Waiter[] | null = null;
+  declare waiters: Waiter[] | null;
   /** @internal Neighbours in the scheduler's list of blocked operations. */
-  bprev: BlockedOp | null = null;
+  declare bprev: BlockedOp | null;
   /** @internal Neighbours in the scheduler's list of blocked operations. */
-  bnext: BlockedOp | null = null;
+  declare bnext: BlockedOp | null;
   /** @internal Whether it is in the scheduler's list. */
-  inBlockedList = false;
+  declare inBlockedList: boolean;
   /**
    * @internal The task runner waiting on it, told directly when it fires (cheaper than a
    * callback link; see Runner).
    */
-  runner: { opFired(op: BlockedOp, token: number): void } | null = null;
+  declare runner: { opFired(op: BlockedOp, token: number): void } | null;
   /** @internal The runner's token for this wait. */
-  runnerToken = 0;
+  declare runnerToken: number;
+  /** The task that is blocked, or null for code outside any task ("main"). */
+  declare readonly owner: Task | null;
+  /** The scheduler that wakes it and checks it for deadlock. */
+  declare readonly scheduler: Scheduler;
+  private declare wakePending: boolean;
+  private declare wakeResult: unknown;
 
-  constructor(
-    /** The task that is blocked, or null for code outside any task ("main"). */
-    readonly owner: Task | null,
-    /** The scheduler that wakes it and checks it for deadlock. */
-    readonly scheduler: Scheduler,
-  ) {
+  constructor(owner: Task | null, scheduler: Scheduler) {
     super(cancelOp);
+    this.settled = false;
+    this.waiter = null;
+    this.waiters = null;
+    this.bprev = null;
+    this.bnext = null;
+    this.inBlockedList = false;
+    this.runner = null;
+    this.runnerToken = 0;
+    this.owner = owner;
+    this.scheduler = scheduler;
+    this.wakePending = false;
+    this.wakeResult = undefined;
   }
 
   /** `recv`, `send` or `select`. */
@@ -320,9 +335,6 @@ export abstract class BlockedOp extends Deferred<unknown> {
     }
     this.settle();
   }
-
-  private wakePending = false;
-  private wakeResult: unknown = undefined;
 
   /** Fires it later, from the scheduler's run queue (a sender whose value was taken). */
   protected wakeLater(result: unknown): void {
