@@ -24,6 +24,14 @@ export class ProxyService {
   /** The cached poem, once fetched. */
   poem: string | null = null;
 
+  /**
+   * Makes a service with an empty cache; nothing is fetched until the first `getPoem()`.
+   * @param reactor the reactor the downloads run on.
+   * @param host the poetry server to fetch from.
+   * @param port the poetry server's port.
+   * @param onEvent told, synchronously, what each `getPoem()` did: `"cached"` (answered from the
+   *   cache), `"fetching"` (a download started), then `"fetched"`, `"failed"` or `"cancelled"` when it ends.
+   */
   constructor(
     readonly reactor: PoetryReactor,
     readonly host: string,
@@ -88,6 +96,7 @@ export class PoetryProxyProtocol extends Protocol {
 export class PoetryProxyFactory extends ServerFactory<PoetryProxyProtocol> {
   override protocol = PoetryProxyProtocol;
   override noisy = false;
+  /** @param service the service every connection takes the poem from. */
   constructor(readonly service: ProxyService) {
     super();
   }

@@ -55,6 +55,7 @@ export class TransformFactory extends ServerFactory<TransformProtocol> {
   override protocol = TransformProtocol;
   override noisy = false;
 
+  /** @param service the transforms every connection may ask for; the built-in ones by default. */
   constructor(readonly service: TransformService = new TransformService()) {
     super();
   }
@@ -96,6 +97,13 @@ export class TransformClientFactory extends ClientFactory<TransformClientProtoco
   /** Fires once; null afterwards. */
   deferred: Deferred<string> | null;
 
+  /**
+   * Makes a factory for one request; connect it (once) to a transform server.
+   * @param xformName the transform to ask for.
+   * @param poem the text to transform.
+   * @param deferred fires with the transformed poem; fails with `TransformFailed` when the server
+   *   closes without a reply, `ConnectionLost` when the connection breaks, or the connect error.
+   */
   constructor(
     readonly xformName: string,
     readonly poem: string,
@@ -130,6 +138,12 @@ export class TransformClientFactory extends ClientFactory<TransformClientProtoco
 
 /** Talks to a transform server: `xform(name, poem)` for each request (one connection each). */
 export class TransformProxy {
+  /**
+   * Makes a client for one transform server; nothing connects until `xform`.
+   * @param reactor the reactor the connections run on.
+   * @param host the transform server's host.
+   * @param port the transform server's port.
+   */
   constructor(
     readonly reactor: PoetryReactor,
     readonly host: string,
