@@ -10,9 +10,9 @@
  *   declaration-merged group is enough);
  * - for classes and interfaces, the same for every public member declared in that class or
  *   interface: methods, properties, accessors, static ones included. Constructors, `private`,
- *   `protected`, `#private` and `@internal` members are skipped. A member that overrides or
- *   implements a documented member of a base class or interface inherits that documentation, as
- *   editors show it; a constructor parameter property counts as documented by its `@param` tag;
+ *   `protected`, `#private` and `@internal` members are skipped. Overrides and implementations
+ *   of an interface's members count as declared here and need their own doc (they say what this
+ *   class does); a constructor parameter property counts as documented by its `@param` tag;
  * - no `any` in the declared public type: parameter, return, property, type-alias, constraint and
  *   heritage type annotations (written `any`), and inferred types that resolve to `any`
  *   (including `any` inside unions, type arguments and function types). `unknown` and `never` are
@@ -228,32 +228,12 @@ function runCheck(): { problems: Problem[]; symbols: number } {
 
   // --- members ---------------------------------------------------------------------------------
 
-  /** Whether a member with this name in a base class or implemented interface is documented. */
-  function inheritsDoc(owner: ts.ClassLikeDeclaration | ts.InterfaceDeclaration, name: string, isStatic: boolean): boolean {
-    for (const clause of owner.heritageClauses ?? []) {
-      for (const t of clause.types) {
-        const baseType = checker.getTypeAtLocation(t);
-        const target = isStatic ? checker.getTypeOfSymbolAtLocation(baseType.getSymbol() ?? checker.getSymbolAtLocation(t.expression)!, t) : baseType;
-        const candidates: ts.Type[] = [target];
-        if (!isStatic && ts.isClassLike(owner) && clause.token === ts.SyntaxKind.ExtendsKeyword) {
-          // For `extends Base`, the instance side is the construct signature's result.
-          const ctorType = checker.getTypeAtLocation(t.expression);
-          for (const s of ctorType.getConstructSignatures()) candidates.push(s.getReturnType());
-        }
-        for (const c of candidates) {
-          const prop = c.getProperty(name);
-          if (prop && symbolHasDoc(prop)) return true;
-        }
-      }
-    }
-    return false;
-  }
-
   function checkMembers(ownerKey: string, owner: ts.Symbol): void {
     const decls = (owner.declarations ?? []).filter(
       (d): d is ts.ClassLikeDeclaration | ts.InterfaceDeclaration => ts.isClassLike(d) || ts.isInterfaceDeclaration(d),
     );
-    const groups = new Map<string, { decls: ts.Declaration[]; owner: ts.ClassLikeDeclaration | ts.InterfaceDeclaration; isStatic: boolean }>();
+    // Members by name (statics apart); a getter/setter pair or an overload group is one member.
+    const groups = new Map<string, ts.Declaration[]>();
     for (const od of decls) {
       const members: ts.Declaration[] = [...(od.members as ts.NodeArray<ts.ClassElement | ts.TypeElement>)];
       if (ts.isClassLike(od)) {
@@ -283,20 +263,18 @@ function runCheck(): { problems: Problem[]; symbols: number } {
           : nameNode.getText();
         const isStatic = (ts.getCombinedModifierFlags(m) & ts.ModifierFlags.Static) !== 0;
         const k = `${isStatic ? "static " : ""}${name}`;
-        const g = groups.get(k) ?? { decls: [], owner: od, isStatic };
-        g.decls.push(m);
+        const g = groups.get(k) ?? [];
+        g.push(m);
         groups.set(k, g);
       }
     }
     for (const [k, g] of groups) {
-      if (g.decls.some((d) => isNonPublic(d) || isInternal(d))) continue;
+      if (g.some((d) => isNonPublic(d) || isInternal(d))) continue;
       const name = k.replace(/^static /, "");
       const key = `${ownerKey}.${name}`;
       symbols++;
-      if (!g.decls.some(hasDoc) && !inheritsDoc(g.owner, name, g.isStatic)) {
-        report(key, g.decls[0]!, "no doc comment");
-      }
-      const memberSym = checker.getSymbolAtLocation(ts.getNameOfDeclaration(g.decls[0]!)!);
+      if (!g.some(hasDoc)) report(key, g[0]!, "no doc comment");
+      const memberSym = checker.getSymbolAtLocation(ts.getNameOfDeclaration(g[0]!)!);
       if (memberSym) checkAny(key, memberSym);
     }
   }

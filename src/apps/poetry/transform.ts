@@ -25,6 +25,10 @@ export class TransformService {
 
 /** Server side: one request, one reply (or none), then the connection is closed. */
 export class TransformProtocol extends NetstringReceiver {
+  /**
+   * Handles the request `NAME.POEM`: replies with the transformed poem, then closes the
+   * connection; without a name, or when the transform is unknown or fails, closes without a reply.
+   */
   override stringReceived(request: Uint8Array): void {
     const dot = request.indexOf(0x2e); // '.'
     if (dot < 0) {
@@ -52,7 +56,9 @@ export class TransformProtocol extends NetstringReceiver {
 
 /** Builds `TransformProtocol`s over a `TransformService`. */
 export class TransformFactory extends ServerFactory<TransformProtocol> {
+  /** Each request is served by a `TransformProtocol`. */
   override protocol = TransformProtocol;
+  /** Quiet: starting and stopping this factory is not logged. */
   override noisy = false;
 
   /** @param service the transforms every connection may ask for; the built-in ones by default. */
@@ -78,11 +84,13 @@ export class TransformFactory extends ServerFactory<TransformProtocol> {
 
 /** Client side: sends the request when connected, takes the one reply. */
 export class TransformClientProtocol extends NetstringReceiver {
+  /** Sends the factory's request, `xformName.poem`, as one netstring. */
   override connectionMade(): void {
     const f = this.factory as TransformClientFactory;
     this.sendString(encoder.encode(`${f.xformName}.${f.poem}`));
   }
 
+  /** Hands the reply to the factory, then closes the connection. */
   override stringReceived(reply: Uint8Array): void {
     // Deliver first: some transports report the close synchronously inside loseConnection().
     (this.factory as TransformClientFactory).handlePoem(decoder.decode(reply));
@@ -92,7 +100,9 @@ export class TransformClientProtocol extends NetstringReceiver {
 
 /** One transform request; `deferred` fires with the reply or fails when none comes. */
 export class TransformClientFactory extends ClientFactory<TransformClientProtocol> {
+  /** The request is made by a `TransformClientProtocol`. */
   override protocol = TransformClientProtocol;
+  /** Quiet: starting and stopping this factory is not logged. */
   override noisy = false;
   /** Fires once; null afterwards. */
   deferred: Deferred<string> | null;
@@ -120,6 +130,10 @@ export class TransformClientFactory extends ClientFactory<TransformClientProtoco
     d?.callback(poem);
   }
 
+  /**
+   * The connection ended before a reply: fails `deferred` with `TransformFailed` on a clean close
+   * (the server had no such transform, or it failed), `ConnectionLost` otherwise.
+   */
   override clientConnectionLost(_c: IConnector, reason: Failure): void {
     const d = this.deferred;
     if (!d) return;
@@ -128,6 +142,7 @@ export class TransformClientFactory extends ClientFactory<TransformClientProtoco
     else d.errback(new ConnectionLost(`Transform connection lost: ${reason.getErrorMessage()}`, { cause: reason.value }));
   }
 
+  /** The connection could not be made: fails `deferred` with `reason`. */
   override clientConnectionFailed(_c: IConnector, reason: Failure): void {
     const d = this.deferred;
     if (!d) return;
