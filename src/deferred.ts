@@ -249,6 +249,8 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     }
     this.called = true;
     this.result = result;
+    // Nothing to run and nothing to track (the common `succeed(x)`): skip the loop.
+    if (this.tail === 0 && !(result instanceof Failure)) return;
     this.runCallbacks();
   }
 
