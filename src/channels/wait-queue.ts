@@ -10,8 +10,7 @@
  *   cancelled or failed by the deadlock check), and every one of its Waiters is out of its queue
  *   from then on.
  */
-import { Deferred, getDebugging } from "../deferred.js";
-import { Failure } from "../failure.js";
+import { Deferred } from "../deferred.js";
 import type { Scheduler } from "./scheduler.js";
 import type { Task } from "./task.js";
 
@@ -179,12 +178,9 @@ export abstract class BlockedOp extends Deferred<unknown> {
 
   /** Fires with `result` (see Deferred.callback), then tells a waiting task runner. */
   override callback(result: unknown): void {
-    // Nothing chained and nothing to record: fire without running an empty chain (as `fired`).
-    const chain = this as unknown as { links: unknown[]; head: number };
-    if (!this.called && chain.links.length === chain.head && !getDebugging() && !(result instanceof Failure)) {
-      this.called = true;
-      this.result = result;
-    } else super.callback(result);
+    // Deferred.callback itself skips the loop when nothing is chained (reading its private link
+    // array from here broke when that array became lazily allocated).
+    super.callback(result);
     const r = this.runner;
     if (r !== null) {
       this.runner = null;
