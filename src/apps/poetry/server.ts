@@ -98,7 +98,7 @@ export class SlowPoetryFactory extends ServerFactory<SlowPoetryProtocol> {
   readonly delay: number;
   /** Whether clients are served one at a time. */
   readonly oneAtATime: boolean;
-  /** Event sink. */
+  /** Told about every client that connects, every chunk sent and every client finished. */
   readonly onEvent: ((event: SlowPoetryEvent) => void) | undefined;
   private readonly queue: SlowPoetryProtocol[] = [];
   private serving: SlowPoetryProtocol | null = null;
