@@ -298,8 +298,11 @@ function runCheck(): { problems: Problem[]; symbols: number } {
         }
         continue;
       }
-      if (decls.length === 0) continue;
       symbols++;
+      if (decls.length === 0) {
+        report(key, exp.declarations?.[0] ?? moduleSym.declarations![0]!, "export does not resolve to a declaration");
+        continue;
+      }
       if (!symbolHasDoc(target)) report(key, decls[0]!, "no doc comment");
       checkAny(key, target);
       if (decls.some((d) => ts.isClassLike(d) || ts.isInterfaceDeclaration(d))) checkMembers(key, target);
@@ -318,7 +321,8 @@ function runCheck(): { problems: Problem[]; symbols: number } {
 
 test("every exported symbol and public member of every entry point has a doc comment and no `any`", () => {
   const { problems, symbols } = runCheck();
-  assert.ok(symbols > 300, `the walk found the public API (${symbols} symbols)`);
+  // About 1,360 exports and members today: a walk that silently lost most of them would pass.
+  assert.ok(symbols > 1000, `the walk found the public API (${symbols} symbols)`);
   const lines = problems
     .sort((a, b) => a.where.localeCompare(b.where, "en", { numeric: true }))
     .map((p) => `  ${p.key}  ${p.where}  ${p.what}`);
