@@ -48,9 +48,9 @@ export class DelayedCall implements IDelayedCall, HeapEntry {
   constructor(
     /** When it is due (owner's seconds). */
     public time: number,
-    /** What it calls. */
+    /** The function called when the call runs. */
     readonly func: (...args: never[]) => unknown,
-    /** Its arguments. */
+    /** The arguments `func` is called with. */
     readonly args: readonly unknown[],
     private readonly owner: DelayedCallOwner,
   ) {

@@ -137,7 +137,7 @@ export interface IProducer {
 export interface IPushProducer extends IProducer {
   /** The consumer's buffer is full: stop writing until `resumeProducing()`. */
   pauseProducing(): void;
-  /** Writing may continue. */
+  /** The consumer's buffer has drained: writing may continue. */
   resumeProducing(): void;
 }
 
@@ -154,9 +154,12 @@ export interface IConsumer {
    * buffer), false for an `IPullProducer` (asked for a chunk whenever the buffer drains).
    */
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void;
-  /** Detaches the producer. */
+  /**
+   * Detaches the producer: it is no longer paused, resumed or asked for chunks, and a
+   * `loseConnection()` that was waiting for it goes ahead.
+   */
   unregisterProducer(): void;
-  /** Writes bytes. */
+  /** Queues bytes to send, without waiting; a full buffer pauses a registered push producer. */
   write(data: Uint8Array): void;
 }
 
@@ -167,7 +170,7 @@ export interface ITransport {
    * @throws TypeError when `data` is not bytes (a string is an error: encode it yourself).
    */
   write(data: Uint8Array): void;
-  /** Writes several chunks as one. */
+  /** Queues several chunks, in order, as if each were passed to `write`. */
   writeSequence(data: Iterable<Uint8Array>): void;
   /** Closes the connection once everything written has been sent. */
   loseConnection(): void;

@@ -15,7 +15,7 @@ const levelRank: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error:
 export interface LogEvent {
   /** Who logged it, e.g. `"reed.deferred"`. */
   readonly namespace: string;
-  /** Severity. */
+  /** How serious the event is, from `"debug"` to `"critical"`. */
   readonly level: LogLevel;
   /** Format string; `{name}` is replaced by `fields.name`. */
   readonly format: string;

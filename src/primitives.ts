@@ -113,6 +113,11 @@ export class DeferredQueue<T> {
   /** Items not yet taken, oldest first. */
   readonly pending: T[] = [];
 
+  /**
+   * Makes an empty queue.
+   * @param size the most items the queue holds before `put` throws `QueueOverflow`; unbounded if omitted.
+   * @param backlog the most `get`s that may wait before `get` throws `QueueUnderflow`; unbounded if omitted.
+   */
   constructor(
     readonly size?: number,
     readonly backlog?: number,

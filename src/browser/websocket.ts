@@ -81,7 +81,7 @@ export class WebSocketTransport implements ITransport {
   aborted = false;
 
   constructor(
-    /** The socket. */
+    /** The browser WebSocket (or a look-alike) this transport reads and writes. */
     readonly socket: WebSocketLike,
     private readonly peer: IAddress,
     private readonly host: IAddress,

@@ -58,6 +58,10 @@ export class Connector implements IConnector, TrackedResource {
   private connResource: TrackedResource | null = null;
 
   /**
+   * Makes a connector in the `disconnected` state; `connect()` starts the first attempt.
+   * @param reactor the reactor the connection runs on.
+   * @param address where to connect: a TCP host and port, or a UNIX socket path.
+   * @param factory the client factory told of each attempt's start, failure and loss.
    * @param timeout seconds an attempt may take (resolution, connect and any handshake); 0 or
    *   less = no limit.
    * @param dial starts one attempt.

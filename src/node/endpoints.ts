@@ -114,6 +114,13 @@ function connectWith(factory: IProtocolFactory, where: () => string, start: (f: 
 
 /** Listens on TCP over IPv4 (`interface` default `"0.0.0.0"`). */
 export class TCP4ServerEndpoint implements IStreamServerEndpoint {
+  /**
+   * Describes a TCP listener; nothing is bound until `listen`.
+   * @param reactor the reactor the port runs on.
+   * @param port the port number to bind; 0 picks a free one (read it from the listening port's `getHost()`).
+   * @param backlog how many not-yet-accepted connections the OS may queue.
+   * @param interface_ the local address to bind.
+   */
   constructor(
     readonly reactor: ReactorTime,
     readonly port: number,
@@ -135,6 +142,14 @@ export class TCP6ServerEndpoint extends TCP4ServerEndpoint {
 
 /** Connects over TCP to a host name or IPv4 address. */
 export class TCP4ClientEndpoint implements IStreamClientEndpoint {
+  /**
+   * Describes a TCP connection; nothing happens until `connect`.
+   * @param reactor the reactor the connection runs on.
+   * @param host the host name or address to connect to.
+   * @param port the port number to connect to.
+   * @param timeout seconds an attempt may take (name resolution included) before it fails with `TimeoutError`.
+   * @param bindAddress the local `[host, port]` to connect from, or `null` to let the OS choose.
+   */
   constructor(
     readonly reactor: ReactorTime,
     readonly host: string,
@@ -155,6 +170,13 @@ export class TCP6ClientEndpoint extends TCP4ClientEndpoint {}
 
 /** Listens on a UNIX socket file. */
 export class UNIXServerEndpoint implements IStreamServerEndpoint {
+  /**
+   * Describes a UNIX socket listener; nothing is bound until `listen`.
+   * @param reactor the reactor the port runs on.
+   * @param address the socket file's path.
+   * @param backlog how many not-yet-accepted connections the OS may queue.
+   * @param mode the permission bits given to the socket file.
+   */
   constructor(
     readonly reactor: ReactorTime,
     readonly address: string,
@@ -169,6 +191,12 @@ export class UNIXServerEndpoint implements IStreamServerEndpoint {
 
 /** Connects to a UNIX socket file. */
 export class UNIXClientEndpoint implements IStreamClientEndpoint {
+  /**
+   * Describes a UNIX socket connection; nothing happens until `connect`.
+   * @param reactor the reactor the connection runs on.
+   * @param path the socket file to connect to.
+   * @param timeout seconds an attempt may take before it fails with `TimeoutError`.
+   */
   constructor(
     readonly reactor: ReactorTime,
     readonly path: string,
@@ -182,6 +210,14 @@ export class UNIXClientEndpoint implements IStreamClientEndpoint {
 
 /** Listens for TLS over TCP with a certificate and key from PEM files. */
 export class SSL4ServerEndpoint implements IStreamServerEndpoint {
+  /**
+   * Describes a TLS listener; nothing is bound and no file is read until `listen`.
+   * @param reactor the reactor the port runs on.
+   * @param port the port number to bind; 0 picks a free one.
+   * @param tls the PEM files (certificate, key, optional CA) the server presents and trusts.
+   * @param backlog how many not-yet-accepted connections the OS may queue.
+   * @param interface_ the local address to bind.
+   */
   constructor(
     readonly reactor: ReactorTime,
     readonly port: number,
@@ -197,6 +233,15 @@ export class SSL4ServerEndpoint implements IStreamServerEndpoint {
 
 /** Connects with TLS over TCP, verifying the server for `host`. */
 export class SSL4ClientEndpoint implements IStreamClientEndpoint {
+  /**
+   * Describes a TLS connection; nothing happens and no file is read until `connect`.
+   * @param reactor the reactor the connection runs on.
+   * @param host the host to connect to; the server's certificate is verified for this name.
+   * @param port the port number to connect to.
+   * @param tls the PEM files (client certificate and key, CA to trust) to use; empty for the system CAs.
+   * @param timeout seconds an attempt may take (handshake included) before it fails with `TimeoutError`.
+   * @param bindAddress the local `[host, port]` to connect from, or `null` to let the OS choose.
+   */
   constructor(
     readonly reactor: ReactorTime,
     readonly host: string,
@@ -232,8 +277,11 @@ export function connectProtocol<P extends IProtocol>(endpoint: IStreamClientEndp
 
 /** A description split into its type, positional fields and `key=value` fields. */
 export interface ParsedDescription {
+  /** The endpoint type: the text before the first colon, lower-cased (`"tcp"`, `"unix"`, `"ssl"`...). */
   type: string;
+  /** The fields without `=`, in order, unescaped. */
   args: string[];
+  /** The `key=value` fields, unescaped; a repeated key keeps its last value. */
   kwargs: Record<string, string>;
 }
 

@@ -52,6 +52,10 @@ export class Port<A extends IAddress = IAddress> implements IListeningPort, Trac
 
   /**
    * Makes a port; call `startListening()` to bind it.
+   * @param reactor the reactor the port and its connections run on.
+   * @param address where to listen: a TCP interface and port, or a UNIX socket path.
+   * @param factory builds one protocol per accepted connection.
+   * @param backlog how many not-yet-accepted connections the OS may queue.
    * @param makeServer creates the Node server (net or tls), calling the given listener per accepted socket.
    * @param secureEvent the server event that delivers ready sockets (`"connection"` or `"secureConnection"`).
    */

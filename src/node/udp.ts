@@ -36,6 +36,13 @@ export class UDPPort implements IUDPTransport, TrackedResource {
   private stopped: Deferred<void> | null = null;
   private open = true;
 
+  /**
+   * Binds a UDP socket for `protocol`; `listenUDP` is the usual way to make one.
+   * @param reactor the reactor the port runs on.
+   * @param port the port number to bind; 0 picks a free one.
+   * @param protocol receives the datagrams (`datagramReceived`) and refusals (`connectionRefused`).
+   * @param options the interface to bind and the largest datagram delivered whole.
+   */
   constructor(
     readonly reactor: ReactorTime,
     port: number,

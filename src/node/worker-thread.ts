@@ -23,8 +23,11 @@ interface JobContext {
 
 /** A result that moves `transfer` (ArrayBuffers, MessagePorts) to the reactor thread instead of copying. */
 export interface Moved<T> {
+  /** Marks the object as made by `move()`, so the pool transfers instead of copying it. */
   readonly [MOVE]: true;
+  /** The worker function's real result; the reactor-side Deferred fires with it. */
   readonly value: T;
+  /** The objects inside `value` to move (they become unusable in the worker). */
   readonly transfer: readonly Transferable[];
 }
 

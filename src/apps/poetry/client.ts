@@ -19,12 +19,14 @@ export class PoetryProtocol extends Protocol {
   /** How many bytes have arrived. */
   received = 0;
 
+  /** Keeps the chunk and reports its size to the factory's chunk observer. */
   override dataReceived(data: Uint8Array): void {
     this.chunks.push(data);
     this.received += data.length;
     (this.factory as PoetryClientFactory).chunkReceived(data.length, this);
   }
 
+  /** Hands the bytes received to the factory, which decides from `reason` whether the poem is complete. */
   override connectionLost(reason: Failure): void {
     super.connectionLost(reason);
     const bytes = Buffer.concat(this.chunks);
@@ -40,7 +42,9 @@ export type ChunkObserver = (bytes: number, totalSoFar: number) => void;
  * server closes cleanly, or with the failure (cannot connect, or connection broken mid-poem).
  */
 export class PoetryClientFactory extends ClientFactory<PoetryProtocol> {
+  /** Each download is read by a `PoetryProtocol`. */
   override protocol = PoetryProtocol;
+  /** Quiet: starting and stopping this factory is not logged. */
   override noisy = false;
   /** Fired with the poem; set to null once fired (or cancelled), so it fires at most once. */
   deferred: Deferred<string> | null;
@@ -70,6 +74,7 @@ export class PoetryClientFactory extends ClientFactory<PoetryProtocol> {
     }
   }
 
+  /** The connection could not be made: fails `deferred` with `reason` (unless it already fired). */
   override clientConnectionFailed(_connector: IConnector, reason: Failure): void {
     const d = this.deferred;
     if (!d) return;

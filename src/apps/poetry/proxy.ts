@@ -24,6 +24,14 @@ export class ProxyService {
   /** The cached poem, once fetched. */
   poem: string | null = null;
 
+  /**
+   * Makes a service with an empty cache; nothing is fetched until the first `getPoem()`.
+   * @param reactor the reactor the downloads run on.
+   * @param host the poetry server to fetch from.
+   * @param port the poetry server's port.
+   * @param onEvent told, synchronously, what each `getPoem()` did: `"cached"` (answered from the
+   *   cache), `"fetching"` (a download started), then `"fetched"`, `"failed"` or `"cancelled"` when it ends.
+   */
   constructor(
     readonly reactor: PoetryReactor,
     readonly host: string,
@@ -61,6 +69,10 @@ export class ProxyService {
 export class PoetryProxyProtocol extends Protocol {
   private deferred: Deferred<void> | null = null;
 
+  /**
+   * Asks the service for the poem, writes it and closes the connection; when the poem cannot be
+   * had, logs why (unless cancelled) and closes without writing.
+   */
   override connectionMade(): void {
     const service = (this.factory as PoetryProxyFactory).service;
     const d = service.getPoem().addCallback((poem) => {
@@ -76,6 +88,7 @@ export class PoetryProxyProtocol extends Protocol {
     });
   }
 
+  /** Cancels a download still running for this client, which closes its connection to the server. */
   override connectionLost(reason: Failure): void {
     super.connectionLost(reason);
     const d = this.deferred;
@@ -86,8 +99,11 @@ export class PoetryProxyProtocol extends Protocol {
 
 /** Builds `PoetryProxyProtocol`s sharing one `ProxyService`. */
 export class PoetryProxyFactory extends ServerFactory<PoetryProxyProtocol> {
+  /** Each client is served by a `PoetryProxyProtocol`. */
   override protocol = PoetryProxyProtocol;
+  /** Quiet: starting and stopping this factory is not logged. */
   override noisy = false;
+  /** @param service the service every connection takes the poem from. */
   constructor(readonly service: ProxyService) {
     super();
   }

@@ -49,6 +49,7 @@ export class SlowPoetryProtocol extends Protocol {
     return "host" in p ? `${p.host}:${p.port}` : String(p);
   }
 
+  /** Tells the factory a client arrived; it starts sending now or queues this client. */
   override connectionMade(): void {
     this.poetryFactory.clientArrived(this);
   }
@@ -76,6 +77,7 @@ export class SlowPoetryProtocol extends Protocol {
     else this.timer = f.reactor.callLater(f.delay, () => this.sendChunk());
   }
 
+  /** Stops sending and tells the factory this client left (and whether it got the whole poem). */
   override connectionLost(reason: Failure): void {
     super.connectionLost(reason);
     if (this.timer?.active()) this.timer.cancel();
@@ -86,7 +88,9 @@ export class SlowPoetryProtocol extends Protocol {
 
 /** Makes `SlowPoetryProtocol`s for one poem, and runs the one-at-a-time queue when asked to. */
 export class SlowPoetryFactory extends ServerFactory<SlowPoetryProtocol> {
+  /** Each client is served by a `SlowPoetryProtocol`. */
   override protocol = SlowPoetryProtocol;
+  /** Quiet: starting and stopping this factory is not logged. */
   override noisy = false;
   /** Bytes per chunk. */
   readonly numBytes: number;
@@ -94,7 +98,7 @@ export class SlowPoetryFactory extends ServerFactory<SlowPoetryProtocol> {
   readonly delay: number;
   /** Whether clients are served one at a time. */
   readonly oneAtATime: boolean;
-  /** Event sink. */
+  /** Told about every client that connects, every chunk sent and every client finished. */
   readonly onEvent: ((event: SlowPoetryEvent) => void) | undefined;
   private readonly queue: SlowPoetryProtocol[] = [];
   private serving: SlowPoetryProtocol | null = null;

@@ -25,6 +25,10 @@ export class TransformService {
 
 /** Server side: one request, one reply (or none), then the connection is closed. */
 export class TransformProtocol extends NetstringReceiver {
+  /**
+   * Handles the request `NAME.POEM`: replies with the transformed poem, then closes the
+   * connection; without a name, or when the transform is unknown or fails, closes without a reply.
+   */
   override stringReceived(request: Uint8Array): void {
     const dot = request.indexOf(0x2e); // '.'
     if (dot < 0) {
@@ -52,9 +56,12 @@ export class TransformProtocol extends NetstringReceiver {
 
 /** Builds `TransformProtocol`s over a `TransformService`. */
 export class TransformFactory extends ServerFactory<TransformProtocol> {
+  /** Each request is served by a `TransformProtocol`. */
   override protocol = TransformProtocol;
+  /** Quiet: starting and stopping this factory is not logged. */
   override noisy = false;
 
+  /** @param service the transforms every connection may ask for; the built-in ones by default. */
   constructor(readonly service: TransformService = new TransformService()) {
     super();
   }
@@ -77,11 +84,13 @@ export class TransformFactory extends ServerFactory<TransformProtocol> {
 
 /** Client side: sends the request when connected, takes the one reply. */
 export class TransformClientProtocol extends NetstringReceiver {
+  /** Sends the factory's request, `xformName.poem`, as one netstring. */
   override connectionMade(): void {
     const f = this.factory as TransformClientFactory;
     this.sendString(encoder.encode(`${f.xformName}.${f.poem}`));
   }
 
+  /** Hands the reply to the factory, then closes the connection. */
   override stringReceived(reply: Uint8Array): void {
     // Deliver first: some transports report the close synchronously inside loseConnection().
     (this.factory as TransformClientFactory).handlePoem(decoder.decode(reply));
@@ -91,11 +100,20 @@ export class TransformClientProtocol extends NetstringReceiver {
 
 /** One transform request; `deferred` fires with the reply or fails when none comes. */
 export class TransformClientFactory extends ClientFactory<TransformClientProtocol> {
+  /** The request is made by a `TransformClientProtocol`. */
   override protocol = TransformClientProtocol;
+  /** Quiet: starting and stopping this factory is not logged. */
   override noisy = false;
   /** Fires once; null afterwards. */
   deferred: Deferred<string> | null;
 
+  /**
+   * Makes a factory for one request; connect it (once) to a transform server.
+   * @param xformName the transform to ask for.
+   * @param poem the text to transform.
+   * @param deferred fires with the transformed poem; fails with `TransformFailed` when the server
+   *   closes without a reply, `ConnectionLost` when the connection breaks, or the connect error.
+   */
   constructor(
     readonly xformName: string,
     readonly poem: string,
@@ -112,6 +130,10 @@ export class TransformClientFactory extends ClientFactory<TransformClientProtoco
     d?.callback(poem);
   }
 
+  /**
+   * The connection ended before a reply: fails `deferred` with `TransformFailed` on a clean close
+   * (the server had no such transform, or it failed), `ConnectionLost` otherwise.
+   */
   override clientConnectionLost(_c: IConnector, reason: Failure): void {
     const d = this.deferred;
     if (!d) return;
@@ -120,6 +142,7 @@ export class TransformClientFactory extends ClientFactory<TransformClientProtoco
     else d.errback(new ConnectionLost(`Transform connection lost: ${reason.getErrorMessage()}`, { cause: reason.value }));
   }
 
+  /** The connection could not be made: fails `deferred` with `reason`. */
   override clientConnectionFailed(_c: IConnector, reason: Failure): void {
     const d = this.deferred;
     if (!d) return;
@@ -130,6 +153,12 @@ export class TransformClientFactory extends ClientFactory<TransformClientProtoco
 
 /** Talks to a transform server: `xform(name, poem)` for each request (one connection each). */
 export class TransformProxy {
+  /**
+   * Makes a client for one transform server; nothing connects until `xform`.
+   * @param reactor the reactor the connections run on.
+   * @param host the transform server's host.
+   * @param port the transform server's port.
+   */
   constructor(
     readonly reactor: PoetryReactor,
     readonly host: string,
