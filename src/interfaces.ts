@@ -123,6 +123,15 @@ export interface TrackedResource {
   describe(): string;
   /** Where it was created (a stack trace). */
   readonly creator: string;
+  /**
+   * Closes it at once because its reactor is shutting down (Twisted's `disconnectAll`, run in the
+   * `during shutdown` phase): a port stops listening and its factory's `doStop()` runs; a
+   * connection drops its socket (unsent data is discarded) and its protocol's
+   * `connectionLost(reason)` runs before this returns; an attempt in progress fails with `reason`.
+   * Called at most once; a resource without it is left alone.
+   * @param reason a Failure of `ConnectionLost`, as Twisted gives.
+   */
+  disconnectAtShutdown?(reason: Failure): void;
 }
 
 // --- Connections ------------------------------------------------------------------------------

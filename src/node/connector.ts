@@ -191,6 +191,15 @@ export class Connector implements IConnector, TrackedResource {
   }
 
   /**
+   * Gives up an attempt in progress because the reactor is shutting down (see
+   * `TrackedResource.disconnectAtShutdown`): the factory's `clientConnectionFailed` gets `reason`
+   * before this returns. A connected connector's connection is closed as its own resource.
+   */
+  disconnectAtShutdown(reason: Failure): void {
+    if (this.state === "connecting") this.connectionFailed(reason.value as Error);
+  }
+
+  /**
    * Stops the attempt in progress; the factory's `clientConnectionFailed` gets `UserError`.
    * @throws NotConnectingError when no attempt is in progress.
    */
