@@ -266,6 +266,20 @@ export interface TCPConnectOptions {
   bindAddress?: readonly [string, number];
 }
 
+/**
+ * A factory for client connections as connectors see it: `IProtocolFactory` plus the optional
+ * callbacks of `ClientFactory` (Twisted calls them only when present). Connectors of real and fake
+ * reactors alike take this shape.
+ */
+export interface ClientFactoryLike extends IProtocolFactory {
+  /** A connection attempt started. */
+  startedConnecting?(connector: IConnector): void;
+  /** The attempt failed. */
+  clientConnectionFailed?(connector: IConnector, reason: Failure): void;
+  /** An established connection was lost. */
+  clientConnectionLost?(connector: IConnector, reason: Failure): void;
+}
+
 /** A reactor that makes TCP ports and connections (Twisted's `IReactorTCP`). */
 export interface ReactorTCP {
   /**

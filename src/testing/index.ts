@@ -32,9 +32,9 @@ export {
   type MemoryNetworkOptions,
   type ListenOptions,
   type ConnectOptions,
-  type ClientFactoryLike,
   type MemoryConnection,
   type ConnectorState,
 } from "./network.js";
+export type { ClientFactoryLike } from "../interfaces.js";
 export { MemoryTransport } from "./memory-transport.js";
 export { connectionPair, type ConnectionPair } from "./loopback.js";
