@@ -701,7 +701,7 @@ test("after loseConnection nothing more is delivered though the peer keeps sendi
     override connectionMade(): void {
       // A registered producer holds the close open after loseConnection(), so the peer's later
       // chunks do reach this socket.
-      this.transport.registerProducer({ pauseProducing() {}, resumeProducing() {}, stopProducing() {} }, true);
+      (this.transport as Connection).registerProducer({ pauseProducing() {}, resumeProducing() {}, stopProducing() {} }, true);
     }
     override dataReceived(data: Uint8Array): unknown {
       if ((this.transport as Connection).disconnecting) calledWhileDisconnecting++;
@@ -725,7 +725,7 @@ test("after loseConnection nothing more is delivered though the peer keeps sendi
     }
     await waitFor(() => built.length === 1, 3000, "server protocol");
     assert.equal((built[0]!.transport as Connection).connected, true);
-    built[0]!.transport.unregisterProducer();
+    (built[0]!.transport as Connection).unregisterProducer();
     peer.end();
     await waitFor(() => built[0]!.isLost, 5000, "connectionLost");
   } finally {
