@@ -1,6 +1,6 @@
 // Reactor responsiveness with threads, and the cost of a thread job.
 //
-//   node --import tsx bench/threads.ts
+//   npm run build && node --import tsx bench/threads.ts   (or: npm run bench -- threads)
 //
 // 1. A 10 ms LoopingCall runs on a NodeReactor while 2 s of CPU work runs (a) inline on the
 //    reactor thread, and (b) through deferToThread. We print the worst lateness of the timer:
@@ -8,11 +8,11 @@
 // 2. Per-job overhead: sequential round trips of a no-op deferToThread job against a raw
 //    worker_threads postMessage echo (the floor any pool pays). Ratio = reed / raw.
 import { Worker } from "node:worker_threads";
-import { createReactor } from "../src/node/reactor.js";
-import { LoopingCall } from "../src/task/looping-call.js";
-import { deferToThread, getThreadPool } from "../src/node/threads.js";
-import { ThreadPool } from "../src/node/thread-pool.js";
-import { Deferred } from "../src/index.js";
+// The built package, as users run it (npm run build first). The pool's workers run a plain-JS
+// bootstrap; only the job module below is TypeScript, so the pool registers tsx in a worker once,
+// before that module's first import (outside the measured loops, which are warmed up).
+import { Deferred, LoopingCall } from "reed";
+import { createReactor, deferToThread, getThreadPool, ThreadPool } from "reed/node";
 import { spin } from "./fixtures/threads-jobs.js";
 
 const JOBS = new URL("./fixtures/threads-jobs.ts", import.meta.url);

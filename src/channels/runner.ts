@@ -21,6 +21,16 @@ import type { Task } from "./task.js";
 import { BlockedOp } from "./wait-queue.js";
 
 let current: Task | null = null;
+let currentRunner: Runner<unknown> | null = null;
+
+/**
+ * @internal False when the code running now must stop at its next yield point (its task was
+ * killed while it ran): an operation that completed at once must then still suspend, so that
+ * `yield*` on it is where the kill happens.
+ */
+export function mayContinue(): boolean {
+  return currentRunner === null || !currentRunner.killPending;
+}
 
 /** The task whose code is running now, or null outside any task ("main"). */
 export function currentTask(): Task | null {
@@ -57,7 +67,8 @@ export class Runner<R> {
   running = false;
   /** True once it has ended. */
   done = false;
-  private killPending = false;
+  /** @internal Kill at the next yield point (see `kill`). */
+  killPending = false;
   private killed = false;
   private token = 0;
 
@@ -98,7 +109,9 @@ export class Runner<R> {
     for (;;) {
       let r: IteratorResult<unknown, R>;
       const prev = current;
+      const prevRunner = currentRunner;
       current = this.owner;
+      currentRunner = this as Runner<unknown>;
       this.running = true;
       try {
         if (mode === NEXT) r = gen.next(value);
@@ -107,11 +120,13 @@ export class Runner<R> {
       } catch (e) {
         this.running = false;
         current = prev;
+        currentRunner = prevRunner;
         this.finish({ kind: "failure", failure: Failure.from(e) });
         return;
       }
       this.running = false;
       current = prev;
+      currentRunner = prevRunner;
       if (r.done) {
         this.finish(this.killed ? { kind: "killed" } : { kind: "value", value: r.value });
         return;

@@ -122,9 +122,7 @@ function run(c: RCase<unknown> | SCase<unknown>): Deferred<unknown> {
 export function select(): Deferred<undefined>;
 export function select<C extends readonly SelectCase[]>(cases: C): Deferred<SelectResult<C[number]>>;
 export function select<C extends SelectCase[]>(...cases: C): Deferred<SelectResult<C[number]>>;
-// The implementation's type is loose on purpose: Deferred is invariant, the overloads are exact.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function select(...args: unknown[]): Deferred<any> {
+export function select(...args: unknown[]): Deferred<unknown> {
   if (args.length === 0) return fired(undefined);
   let cases = args;
   if (Array.isArray(args[0])) {

@@ -10,10 +10,11 @@
  *   cancelled or failed by the deadlock check), and every one of its Waiters is out of its queue
  *   from then on.
  */
-import { Deferred, getDebugging } from "../deferred.js";
+import { Deferred } from "../deferred.js";
 import { Failure } from "../failure.js";
 import type { Scheduler } from "./scheduler.js";
 import type { Task } from "./task.js";
+import { mayContinue } from "./runner.js";
 
 /** The part of a channel a Waiter needs: its queues and its name. */
 export interface WaitChannel {
@@ -105,11 +106,87 @@ export class WaitQueue {
 }
 
 /**
+ * The iterator behind `yield* op` when `op` had already succeeded as `yield*` began (and the
+ * running task may go on): it ends at once with the result, which it takes from `op` as the
+ * runner would. One shared instance: `yield*` calls `next()` right after `[Symbol.iterator]()`,
+ * with nothing in between, so the result it holds is never another operation's.
+ */
+class ReadyIterator {
+  value: unknown = undefined;
+  next(): IteratorResult<unknown, unknown> {
+    const value = this.value;
+    this.value = undefined;
+    return { value, done: true };
+  }
+  return(value: unknown): IteratorResult<unknown, unknown> {
+    return { value, done: true };
+  }
+  throw(e: unknown): never {
+    throw e;
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+const readyIterator = new ReadyIterator();
+
+/**
+ * The iterator behind `yield* op` when `op` must be waited on: yields `op` once (to the task
+ * runner or `inlineCallbacks`), then ends with what it is resumed with. Errors thrown in pass
+ * through, as with a generator.
+ */
+class WaitIterator {
+  private yielded = false;
+  constructor(private readonly op: Deferred<unknown>) {}
+  next(resumed: unknown): IteratorResult<unknown, unknown> {
+    if (this.yielded) return { value: resumed, done: true };
+    this.yielded = true;
+    return { value: this.op, done: false };
+  }
+  return(value: unknown): IteratorResult<unknown, unknown> {
+    return { value, done: true };
+  }
+  throw(e: unknown): never {
+    throw e;
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+/**
+ * What `yield* d` runs for a channel operation's Deferred: the same as Deferred's own iterator
+ * (yield `d`, end with what comes back), minus a generator object, and without suspending when
+ * `d` already succeeded (the runner would take the result and continue at once) unless the
+ * running task was killed meanwhile (it must stop at this yield point).
+ */
+function opIterator<T>(d: Deferred<T>): Generator<Deferred<T>, T, unknown> {
+  if (d.called && d.paused === 0) {
+    const res = d.result;
+    if (!(res instanceof Failure) && !(res instanceof Deferred) && mayContinue()) {
+      d.result = undefined;
+      readyIterator.value = res;
+      return readyIterator as unknown as Generator<Deferred<T>, T, unknown>;
+    }
+  }
+  return new WaitIterator(d) as unknown as Generator<Deferred<T>, T, unknown>;
+}
+
+/** A channel operation's Deferred that completed at once (see `fired`). */
+class ReadyOp<T> extends Deferred<T> {
+  /** `yield*` on it (see `opIterator`). */
+  override [Symbol.iterator](): Generator<Deferred<T>, T, unknown> {
+    return opIterator(this);
+  }
+}
+
+/**
  * A Deferred that has already succeeded with `value`: what `succeed(value)` makes, without
  * running an (empty) callback chain. The hot path of every operation that completes at once.
  */
 export function fired<T>(value: T): Deferred<T> {
-  const d = new Deferred<T>();
+  const d = new ReadyOp<T>();
   d.called = true;
   d.result = value;
   return d;
@@ -124,37 +201,57 @@ function cancelOp(d: Deferred<unknown>): void {
  * channels' queues. Subclasses say what happens when a counterpart arrives or a channel closes.
  */
 export abstract class BlockedOp extends Deferred<unknown> {
+  // Declared, then set in the constructor: see the note in Deferred (subclass construction).
+
   /** Whether it has stopped waiting (see the invariants above). */
-  settled = false;
+  declare settled: boolean;
   /** Its entry in a channel queue (recv/send), or null when it has several (select). */
-  waiter: Waiter | null = null;
+  declare waiter: Waiter | null;
   /** Its entries in channel queues when it has several (select). */
-  waiters: Waiter[] | null = null;
+  declare waiters: Waiter[] | null;
   /** @internal Neighbours in the scheduler's list of blocked operations. */
-  bprev: BlockedOp | null = null;
+  declare bprev: BlockedOp | null;
   /** @internal Neighbours in the scheduler's list of blocked operations. */
-  bnext: BlockedOp | null = null;
+  declare bnext: BlockedOp | null;
   /** @internal Whether it is in the scheduler's list. */
-  inBlockedList = false;
+  declare inBlockedList: boolean;
   /**
    * @internal The task runner waiting on it, told directly when it fires (cheaper than a
    * callback link; see Runner).
    */
-  runner: { opFired(op: BlockedOp, token: number): void } | null = null;
+  declare runner: { opFired(op: BlockedOp, token: number): void } | null;
   /** @internal The runner's token for this wait. */
-  runnerToken = 0;
+  declare runnerToken: number;
+  /** The task that is blocked, or null for code outside any task ("main"). */
+  declare readonly owner: Task | null;
+  /** The scheduler that wakes it and checks it for deadlock. */
+  declare readonly scheduler: Scheduler;
+  private declare wakePending: boolean;
+  private declare wakeResult: unknown;
 
-  constructor(
-    /** The task that is blocked, or null for code outside any task ("main"). */
-    readonly owner: Task | null,
-    /** The scheduler that wakes it and checks it for deadlock. */
-    readonly scheduler: Scheduler,
-  ) {
+  constructor(owner: Task | null, scheduler: Scheduler) {
     super(cancelOp);
+    this.settled = false;
+    this.waiter = null;
+    this.waiters = null;
+    this.bprev = null;
+    this.bnext = null;
+    this.inBlockedList = false;
+    this.runner = null;
+    this.runnerToken = 0;
+    this.owner = owner;
+    this.scheduler = scheduler;
+    this.wakePending = false;
+    this.wakeResult = undefined;
   }
 
   /** `recv`, `send` or `select`. */
   abstract readonly kind: string;
+
+  /** `yield*` on it (see `opIterator`). */
+  override [Symbol.iterator](): Generator<Deferred<unknown>, unknown, unknown> {
+    return opIterator(this);
+  }
 
   /**
    * A counterpart met `w`: for a receiving Waiter `value` is what was sent, and the receiver runs
@@ -179,12 +276,7 @@ export abstract class BlockedOp extends Deferred<unknown> {
 
   /** Fires with `result` (see Deferred.callback), then tells a waiting task runner. */
   override callback(result: unknown): void {
-    // Nothing chained and nothing to record: fire without running an empty chain (as `fired`).
-    const chain = this as unknown as { links: unknown[]; head: number };
-    if (!this.called && chain.links.length === chain.head && !getDebugging() && !(result instanceof Failure)) {
-      this.called = true;
-      this.result = result;
-    } else super.callback(result);
+    super.callback(result); // with nothing chained yet, Deferred skips its (empty) callback loop
     const r = this.runner;
     if (r !== null) {
       this.runner = null;
@@ -238,9 +330,6 @@ export abstract class BlockedOp extends Deferred<unknown> {
     }
     this.settle();
   }
-
-  private wakePending = false;
-  private wakeResult: unknown = undefined;
 
   /** Fires it later, from the scheduler's run queue (a sender whose value was taken). */
   protected wakeLater(result: unknown): void {

@@ -274,12 +274,11 @@ export function parseDescription(description: string): ParsedDescription {
 }
 
 class Fields {
-  private readonly used = new Set<string>();
   private next = 0;
   constructor(
     private readonly description: string,
     private readonly parsed: ParsedDescription,
-    private readonly names: readonly string[],
+    names: readonly string[],
   ) {
     for (const k of Object.keys(parsed.kwargs)) {
       if (!names.includes(k)) throw new EndpointDescriptionError(`${JSON.stringify(description)}: unknown parameter "${k}" for "${parsed.type}:" (known: ${names.join(", ")})`);

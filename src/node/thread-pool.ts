@@ -134,16 +134,24 @@ parentPort.on("message", async (msg) => {
 });
 `;
 
+/** `tsxApiURL()`'s answer, once asked (null: not asked yet). */
+let tsxApiCache: string | undefined | null = null;
+
 /**
  * Where tsx's register API is, when reed runs from TypeScript source or a job module is
- * TypeScript (so the worker needs it too); undefined when tsx is not installed.
+ * TypeScript (so the worker needs it too); undefined when tsx is not installed. Resolved once:
+ * under a loader (tsx), `import.meta.resolve` goes through the loader's hooks thread and costs
+ * hundreds of µs, which per job would multiply a no-op job's round trip several times over.
  */
 function tsxApiURL(): string | undefined {
-  try {
-    return import.meta.resolve("tsx/esm/api");
-  } catch {
-    return undefined;
+  if (tsxApiCache === null) {
+    try {
+      tsxApiCache = import.meta.resolve("tsx/esm/api");
+    } catch {
+      tsxApiCache = undefined;
+    }
   }
+  return tsxApiCache;
 }
 
 function moduleURL(m: string | URL): string {

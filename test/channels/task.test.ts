@@ -230,6 +230,25 @@ describe("kill", () => {
     assert.equal(t.alive, false);
   });
 
+  it("a task killing itself stops at a channel operation that completes at once", () => {
+    const c = chan<number>(2);
+    const log: string[] = [];
+    const t = go(function* () {
+      try {
+        yield* c.send(1);
+        currentTask()!.kill();
+        yield* c.send(2);
+        log.push("never");
+      } finally {
+        log.push("finally");
+      }
+    });
+    w.turn();
+    assert.deepEqual(log, ["finally"]);
+    assert.equal(c.length, 2);
+    assert.equal(t.alive, false);
+  });
+
   it("a task killed by a receiver it woke stops at the yield of that send", () => {
     const c = chan<number>();
     const log: string[] = [];
