@@ -9,7 +9,7 @@ export {
   type ProducerState,
 } from "./string-transport.js";
 export { seededRandom } from "../_internal/random.js";
-export { MemoryReactor, MemoryReactorClock, FakePort, FakeConnector } from "./memory-reactor.js";
+export { MemoryReactor, MemoryReactorClock, FakePort, FakeUDPPort, FakeConnector } from "./memory-reactor.js";
 export {
   assertReactorClean,
   reactorLeftovers,
