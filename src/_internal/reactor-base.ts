@@ -19,6 +19,8 @@
  *   called; `running` from `during startup`) → stopping (`stop()` called; timers still run so
  *   `before shutdown` Deferreds can finish) → finished (after `after shutdown`: nothing more runs,
  *   the platform releases everything that kept the process alive).
+ * - `during shutdown` runs, in order: `running` becomes false, then `disconnectAll()` closes every
+ *   registered resource that can be closed (ports, connections, attempts), then user triggers.
  */
 import { checkDelay, DelayedCall, type DelayedCallOwner } from "../delayed-call.js";
 import { Deferred } from "../deferred.js";

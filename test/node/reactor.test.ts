@@ -270,3 +270,24 @@ test("[real process] a program that calls stop() with a TCP connection, a UDP po
   ]));
   assert.equal(lines.at(-1), "run() returned; open resources: 0");
 });
+
+test("stop() fails a connection attempt still in progress: clientConnectionFailed gets ConnectionLost", async () => {
+  const reactor = createReactor();
+  const events: string[] = [];
+  class CF extends ClientFactory {
+    override clientConnectionFailed(_c: IConnector, reason: Failure): void {
+      events.push(`failed ${(reason.value as Error).constructor.name}`);
+    }
+    override stopFactory(): void {
+      events.push("stopFactory");
+    }
+  }
+  reactor.callWhenRunning(() => {
+    // A host-name lookup that never answers keeps the attempt in progress.
+    reactor.connectTCP("never.invalid", 1, new CF(), { lookup: () => {} });
+    reactor.stop();
+  });
+  await reactor.run({ installSignalHandlers: false });
+  assert.deepEqual(events, ["failed ConnectionLost", "stopFactory"]);
+  assert.deepEqual(reactor.openResources(), []);
+});
