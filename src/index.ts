@@ -75,6 +75,7 @@ export type {
   ITCPTransport,
   IProtocol,
   IProtocolFactory,
+  ClientFactoryLike,
   IConnector,
   IListeningPort,
   IHalfCloseableProtocol,

@@ -123,6 +123,15 @@ export interface TrackedResource {
   describe(): string;
   /** Where it was created (a stack trace). */
   readonly creator: string;
+  /**
+   * Closes it at once because its reactor is shutting down (Twisted's `disconnectAll`, run in the
+   * `during shutdown` phase): a port stops listening and its factory's `doStop()` runs; a
+   * connection drops its socket (unsent data is discarded) and its protocol's
+   * `connectionLost(reason)` runs before this returns; an attempt in progress fails with `reason`.
+   * Called at most once; a resource without it is left alone.
+   * @param reason a Failure of `ConnectionLost`, as Twisted gives.
+   */
+  disconnectAtShutdown?(reason: Failure): void;
 }
 
 // --- Connections ------------------------------------------------------------------------------
@@ -258,6 +267,20 @@ export interface TCPConnectOptions {
   timeout?: number;
   /** Local `[host, port]` to bind before connecting. */
   bindAddress?: readonly [string, number];
+}
+
+/**
+ * A factory for client connections as connectors see it: `IProtocolFactory` plus the optional
+ * callbacks of `ClientFactory` (Twisted calls them only when present). Connectors of real and fake
+ * reactors alike take this shape.
+ */
+export interface ClientFactoryLike extends IProtocolFactory {
+  /** A connection attempt started. */
+  startedConnecting?(connector: IConnector): void;
+  /** The attempt failed. */
+  clientConnectionFailed?(connector: IConnector, reason: Failure): void;
+  /** An established connection was lost. */
+  clientConnectionLost?(connector: IConnector, reason: Failure): void;
 }
 
 /** A reactor that makes TCP ports and connections (Twisted's `IReactorTCP`). */

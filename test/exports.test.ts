@@ -34,7 +34,7 @@ const expected: Record<string, string[]> = {
     "textObserver", "timeout",
   ],
   "reed/testing": [
-    "Clock", "DirtyReactorAggregateError", "FakeConnector", "FakePort", "LogCapture", "MemoryConnector",
+    "Clock", "DirtyReactorAggregateError", "FakeConnector", "FakePort", "FakeUDPPort", "LogCapture", "MemoryConnector",
     "MemoryListeningPort", "MemoryNetwork", "MemoryReactor", "MemoryReactorClock", "MemoryTransport",
     "StringTransport", "StringTransportWithDisconnection", "UnflushedLoggedErrors", "assertNoLoggedErrors",
     "assertReactorClean", "captureLogs", "connectionPair", "flushLoggedErrors", "reactorLeftovers",

@@ -19,10 +19,13 @@
  *   called; `running` from `during startup`) → stopping (`stop()` called; timers still run so
  *   `before shutdown` Deferreds can finish) → finished (after `after shutdown`: nothing more runs,
  *   the platform releases everything that kept the process alive).
+ * - `during shutdown` runs, in order: `running` becomes false, then `disconnectAll()` closes every
+ *   registered resource that can be closed (ports, connections, attempts), then user triggers.
  */
 import { checkDelay, DelayedCall, type DelayedCallOwner } from "../delayed-call.js";
 import { Deferred } from "../deferred.js";
-import { ReactorAlreadyRunning, ReactorNotRestartable, ReactorNotRunning } from "../errors.js";
+import { ConnectionLost, ReactorAlreadyRunning, ReactorNotRestartable, ReactorNotRunning } from "../errors.js";
+import { Failure } from "../failure.js";
 import { Logger } from "../logger.js";
 import type {
   ReactorCore,
@@ -70,6 +73,7 @@ export abstract class ReactorBase implements ReactorTime, ReactorCore {
     // Built-in triggers go first, so user `during` triggers see the new `running` value.
     this.addSystemEventTrigger("during", "startup", () => this.reallyStartRunning());
     this.addSystemEventTrigger("during", "shutdown", () => this.crash());
+    this.addSystemEventTrigger("during", "shutdown", () => this.disconnectAll());
   }
 
   // ------------------------------------------------------------------ platform hooks
@@ -243,6 +247,27 @@ export abstract class ReactorBase implements ReactorTime, ReactorCore {
   /** The resources registered and not yet untracked, in registration order. */
   openResources(): TrackedResource[] {
     return [...this.resources];
+  }
+
+  /**
+   * Closes every registered resource that can be closed (`TrackedResource.disconnectAtShutdown`)
+   * with a `ConnectionLost` Failure, in registration order: listening ports stop listening, open
+   * connections are dropped and their protocols see `connectionLost` before this returns. The
+   * reactor runs it in the `during shutdown` phase (after `running` became false), as Twisted's
+   * does, so a program that calls `stop()` leaves nothing open that would keep the process alive.
+   * An exception from one resource is logged and the others are still closed.
+   */
+  disconnectAll(): void {
+    const reason = new Failure(new ConnectionLost());
+    for (const r of [...this.resources]) {
+      if (typeof r.disconnectAtShutdown !== "function" || !this.resources.has(r)) continue;
+      this.resources.delete(r);
+      try {
+        r.disconnectAtShutdown(reason);
+      } catch (e) {
+        this.log.failure("Unhandled error while disconnecting {resource} at shutdown", e, { resource: r.describe() });
+      }
+    }
   }
 
   // ------------------------------------------------------------------ the iteration

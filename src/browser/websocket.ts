@@ -236,6 +236,8 @@ export function connectWS<P extends IProtocol>(
     d.callback(p);
   };
   socket.onmessage = (ev) => {
+    // As Twisted's transports: nothing is delivered after loseConnection()/abortConnection().
+    if (transport?.disconnecting) return;
     protocol?.dataReceived(toBytes(ev.data));
   };
   socket.onerror = () => {

@@ -14,7 +14,8 @@ export interface ResourceRegistry {
   untrackResource(r: TrackedResource): void;
 }
 
-function registryOf(reactor: ReactorTime): ResourceRegistry | null {
+/** The reactor's resource registry, or null when it has none (a `Clock`). */
+export function registryOf(reactor: ReactorTime): ResourceRegistry | null {
   const r = reactor as Partial<ResourceRegistry>;
   return typeof r.trackResource === "function" && typeof r.untrackResource === "function"
     ? (r as ResourceRegistry)

@@ -318,6 +318,19 @@ export class Connection implements ITCPTransport, IPushProducer {
   }
 
   /**
+   * Drops the connection now because the reactor is shutting down (see
+   * `TrackedResource.disconnectAtShutdown`): the socket is destroyed, unsent data discarded, and
+   * the protocol's `connectionLost(reason)` (then the owner's hook) runs before this returns.
+   */
+  disconnectAtShutdown(reason: Failure): void {
+    if (!this.connected) return;
+    if (this.reason === null) this.reason = reason;
+    this.disconnecting = true;
+    this.socket.destroy();
+    this.handleClose(false); // the socket's own 'close' event comes later and finds it closed
+  }
+
+  /**
    * Half-close: sends FIN after the buffered data, keeps reading. A protocol with
    * `writeConnectionLost()` is told when the write side has closed.
    */

@@ -15,7 +15,7 @@
 import net from "node:net";
 import { ConnectError, NotConnectingError, TimeoutError, UserError } from "../errors.js";
 import { Failure } from "../failure.js";
-import type { IConnector, IDelayedCall, IProtocol, IProtocolFactory, ReactorTime } from "../interfaces.js";
+import type { ClientFactoryLike, IConnector, IDelayedCall, IProtocol, IProtocolFactory, ReactorTime } from "../interfaces.js";
 import { Logger } from "../logger.js";
 import { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "../protocols/address.js";
 import { Connection, describeAddr, socketAddress } from "./connection.js";
@@ -32,12 +32,6 @@ export type Dialer = () => { socket: net.Socket; readyEvent: "connect" | "secure
 export type ConnectorAddress =
   | { readonly kind: "TCP"; readonly host: string; readonly port: number }
   | { readonly kind: "UNIX"; readonly path: string };
-
-interface ClientFactoryLike extends IProtocolFactory {
-  startedConnecting?(connector: IConnector): void;
-  clientConnectionFailed?(connector: IConnector, reason: Failure): void;
-  clientConnectionLost?(connector: IConnector, reason: Failure): void;
-}
 
 /**
  * A pending or established outgoing connection. Made (and started) by `connectTCP`,
@@ -192,6 +186,15 @@ export class Connector implements IConnector, TrackedResource {
       this.factoryStarted = false;
       this.factory.doStop();
     }
+  }
+
+  /**
+   * Gives up an attempt in progress because the reactor is shutting down (see
+   * `TrackedResource.disconnectAtShutdown`): the factory's `clientConnectionFailed` gets `reason`
+   * before this returns. A connected connector's connection is closed as its own resource.
+   */
+  disconnectAtShutdown(reason: Failure): void {
+    if (this.state === "connecting") this.connectionFailed(reason.value as Error);
   }
 
   /**

@@ -12,6 +12,7 @@ import net from "node:net";
 import { getSystemErrorName } from "node:util";
 import { CannotListenError } from "../errors.js";
 import { Deferred } from "../deferred.js";
+import type { Failure } from "../failure.js";
 import type { IListeningPort, IProtocol, IProtocolFactory, ReactorTime } from "../interfaces.js";
 import { Logger } from "../logger.js";
 import { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "../protocols/address.js";
@@ -195,18 +196,32 @@ export class Port<A extends IAddress = IAddress> implements IListeningPort, Trac
     // is about the listening socket only. Its handle is freed in the close phase of this loop
     // iteration, so the second setImmediate from now runs after the port is free again.
     this.server.close();
-    setImmediate(() =>
-      setImmediate(() => {
-        untrack(this.reactor, this);
-        try {
-          this.factory.doStop();
-        } catch (e) {
-          log.failure("Factory {factory} failed in doStop", e, { factory: this.factory.constructor.name });
-        }
-        stopped.callback(undefined);
-      }),
-    );
+    setImmediate(() => setImmediate(() => this.finishStop(stopped)));
     return d;
+  }
+
+  /**
+   * Stops listening now because the reactor is shutting down (see
+   * `TrackedResource.disconnectAtShutdown`): the listening socket is closed and
+   * `factory.doStop()` runs before this returns (as in Twisted's `Port.connectionLost`); a
+   * `stopListening()` Deferred fires then too. Accepted connections are closed separately.
+   */
+  disconnectAtShutdown(_reason: Failure): void {
+    if (this.stopped !== null || !this.connected) return;
+    const stopped = (this.stopped = new Deferred<void>());
+    this.connected = false;
+    this.server.close();
+    this.finishStop(stopped);
+  }
+
+  private finishStop(stopped: Deferred<void>): void {
+    untrack(this.reactor, this);
+    try {
+      this.factory.doStop();
+    } catch (e) {
+      log.failure("Factory {factory} failed in doStop", e, { factory: this.factory.constructor.name });
+    }
+    stopped.callback(undefined);
   }
 
   /** The address it listens on (with the real port when 0 was asked for). */
@@ -235,6 +250,7 @@ export function connectionResource(conn: Connection, creator: string): TrackedRe
       kind: conn.getHost() instanceof UNIXAddress ? "unix-connection" : "tcp-connection",
       describe: () => conn.toString(),
       creator,
+      disconnectAtShutdown: (reason) => conn.disconnectAtShutdown(reason),
     };
     resources.set(conn, r);
   }

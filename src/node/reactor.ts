@@ -19,6 +19,10 @@
  *   complete: write `await reactor.run()` where a Twisted script has `reactor.run()`.
  * - While running, one ref'd idle timer keeps the process alive (no CPU used); SIGINT and SIGTERM
  *   call `stop()` (shutdown triggers run) and a second signal during shutdown exits at once.
+ * - Shutdown closes every registered port and connection (`disconnectAll`, in the `during
+ *   shutdown` phase, as Twisted): ports stop listening (factories' `doStop` runs), connections
+ *   drop their sockets and their protocols see `connectionLost(ConnectionLost)` at once, attempts
+ *   in progress fail; so nothing is left holding the process open.
  *   After shutdown the reactor releases every timer and signal handler, so the process can exit,
  *   and reports unhandled Deferred failures (`flushUnhandledFailures()`).
  *

@@ -12,6 +12,7 @@ import dgram from "node:dgram";
 import net from "node:net";
 import { CannotListenError } from "../errors.js";
 import { Deferred } from "../deferred.js";
+import type { Failure } from "../failure.js";
 import type { IDatagramProtocol, IUDPTransport, ReactorTime, UDPListenOptions } from "../interfaces.js";
 import { Logger } from "../logger.js";
 import { IPv4Address, IPv6Address } from "../protocols/address.js";
@@ -177,15 +178,7 @@ export class UDPPort implements IUDPTransport, TrackedResource {
       const stopped = new Deferred<void>();
       this.stopped = stopped;
       this.open = false;
-      const finish = () => {
-        untrack(this.reactor, this);
-        try {
-          this.protocol.doStop();
-        } catch (e) {
-          log.failure("Unhandled error in stopProtocol", e);
-        }
-        stopped.callback(undefined);
-      };
+      const finish = () => this.finishStop(stopped);
       try {
         this.socket.close(finish);
       } catch {
@@ -194,6 +187,33 @@ export class UDPPort implements IUDPTransport, TrackedResource {
     }
     this.stopped.addBoth(() => d.callback(undefined));
     return d;
+  }
+
+  /**
+   * Closes the port now because the reactor is shutting down (see
+   * `TrackedResource.disconnectAtShutdown`): the protocol's `stopProtocol()` runs before this
+   * returns, as in Twisted's `udp.Port.connectionLost`.
+   */
+  disconnectAtShutdown(_reason: Failure): void {
+    if (this.stopped !== null) return;
+    const stopped = (this.stopped = new Deferred<void>());
+    this.open = false;
+    try {
+      this.socket.close();
+    } catch {
+      // already closed (a failed bind)
+    }
+    this.finishStop(stopped);
+  }
+
+  private finishStop(stopped: Deferred<void>): void {
+    untrack(this.reactor, this);
+    try {
+      this.protocol.doStop();
+    } catch (e) {
+      log.failure("Unhandled error in stopProtocol", e);
+    }
+    stopped.callback(undefined);
   }
 
   /** Same as `stopListening()`. */

@@ -18,9 +18,10 @@ import { WebSocketServer, WebSocket } from "ws";
 import { Deferred } from "../deferred.js";
 import { CannotListenError, ConnectionDone, ConnectionLost } from "../errors.js";
 import { Failure } from "../failure.js";
-import type { IListeningPort, IProtocol, IProtocolFactory, IPushProducer, ITransport, ReactorTime } from "../interfaces.js";
+import type { IListeningPort, IProtocol, IProtocolFactory, IPushProducer, ITransport, ReactorTime, TrackedResource } from "../interfaces.js";
 import { IPv4Address, IPv6Address, type IAddress } from "../protocols/address.js";
 import { Logger } from "../logger.js";
+import { registryOf } from "./_resources.js";
 
 const log = new Logger("reed.websocket");
 
@@ -35,10 +36,17 @@ function address(host: string | undefined, port: number | undefined): IAddress {
  * (the socket stops reading, so the client is slowed by TCP) until `resumeProducing()`.
  */
 export class NodeWebSocketTransport implements ITransport, IPushProducer {
-  /** True once `loseConnection()`/`abortConnection()`/`close()` was called. */
+  /**
+   * True once `loseConnection()`/`abortConnection()`/`close()` was called (or the peer started
+   * the close handshake); no message is delivered to the protocol after that.
+   */
   disconnecting = false;
   /** @internal the close is to be reported as `ConnectionLost`. */
   aborted = false;
+  /** @internal `connectionLost` has been delivered (at shutdown, before the socket's own close event). */
+  lost = false;
+  /** @internal reports the loss now (set by `listenWS`; used at reactor shutdown). */
+  shutdownHook: ((reason: Failure) => void) | null = null;
 
   constructor(
     private readonly socket: WebSocket,
@@ -78,6 +86,18 @@ export class NodeWebSocketTransport implements ITransport, IPushProducer {
     if (this.disconnecting) return;
     this.disconnecting = true;
     this.socket.close(code, reason);
+  }
+
+  /**
+   * Drops the connection now because the reactor is shutting down (see
+   * `TrackedResource.disconnectAtShutdown`): the protocol's `connectionLost(reason)` runs before
+   * this returns.
+   */
+  disconnectAtShutdown(reason: Failure): void {
+    this.disconnecting = true;
+    this.aborted = true;
+    this.socket.terminate();
+    this.shutdownHook?.(reason);
   }
 
   /** Stops reading: no `dataReceived` until `resumeProducing()`. */
@@ -130,7 +150,11 @@ export interface ListenWSOptions {
 }
 
 /** A listening WebSocket endpoint (see `listenWS`). */
-export class WebSocketPort implements IListeningPort {
+export class WebSocketPort implements IListeningPort, TrackedResource {
+  /** For the reactor's resource registry. */
+  readonly kind = "websocket-port";
+  /** Where this port was created. */
+  readonly creator = new Error().stack?.split("\n").slice(2).join("\n") ?? "";
   /** The connections currently open. */
   readonly connections = new Set<NodeWebSocketTransport>();
   private listening = true;
@@ -143,6 +167,7 @@ export class WebSocketPort implements IListeningPort {
     private readonly factory: IProtocolFactory,
     /** The URL path clients connect to. */
     readonly path: string,
+    private readonly untrack: ((r: TrackedResource) => void) | null = null,
   ) {}
 
   /** The address it listens on (with the real port when 0 was asked for). */
@@ -160,6 +185,19 @@ export class WebSocketPort implements IListeningPort {
     return `ws://${name.includes(":") ? `[${name}]` : name}:${port}${this.path}`;
   }
 
+  /** One line for the resource registry. */
+  describe(): string {
+    return `websocket-port ${this.url()} (${this.factory.constructor.name})`;
+  }
+
+  /**
+   * Stops listening now because the reactor is shutting down (see
+   * `TrackedResource.disconnectAtShutdown`); `factory.doStop()` runs before this returns.
+   */
+  disconnectAtShutdown(_reason: Failure): void {
+    void this.stopListening();
+  }
+
   /** Stops accepting connections; fires once the listening socket is closed. Open connections stay. */
   stopListening(): Deferred<void> {
     const d = new Deferred<void>();
@@ -168,6 +206,7 @@ export class WebSocketPort implements IListeningPort {
       return d;
     }
     this.listening = false;
+    this.untrack?.(this);
     this.server.off("upgrade", this.onUpgrade);
     this.wss.close();
     this.factory.doStop();
@@ -193,8 +232,9 @@ export class WebSocketPort implements IListeningPort {
  * const port = await listenWS(reactor, { port: 8000, path: "/lines" }, Factory.forProtocol(Echo));
  * console.log(port.url()); // ws://127.0.0.1:8000/lines
  */
-export function listenWS(_reactor: ReactorTime, options: ListenWSOptions, factory: IProtocolFactory): Deferred<WebSocketPort> {
+export function listenWS(reactor: ReactorTime, options: ListenWSOptions, factory: IProtocolFactory): Deferred<WebSocketPort> {
   const path = options.path ?? "/";
+  const registry = registryOf(reactor);
   const ownsServer = !options.server;
   const server =
     options.server ??
@@ -222,7 +262,28 @@ export function listenWS(_reactor: ReactorTime, options: ListenWSOptions, factor
     const p = protocol;
     const transport = new NodeWebSocketTransport(ws, peer, host);
     port?.connections.add(transport);
+    const resource: TrackedResource = {
+      kind: "websocket-connection",
+      describe: () => `websocket-connection from ${String(peer)} (${p.constructor.name})`,
+      creator: port?.creator ?? "",
+      disconnectAtShutdown: (reason) => transport.disconnectAtShutdown(reason),
+    };
+    const lost = (why: Failure): void => {
+      if (transport.lost) return;
+      transport.lost = true;
+      transport.disconnecting = true;
+      port?.connections.delete(transport);
+      registry?.untrackResource(resource);
+      try {
+        p.connectionLost(why);
+      } catch (e) {
+        log.failure("Unhandled error in connectionLost", e);
+      }
+    };
+    transport.shutdownHook = lost;
+    registry?.trackResource(resource);
     ws.on("message", (data: Buffer | ArrayBuffer | Buffer[]) => {
+      if (transport.disconnecting) return; // as Twisted's transports: nothing is read after loseConnection()
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       try {
         p.dataReceived(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
@@ -233,16 +294,11 @@ export function listenWS(_reactor: ReactorTime, options: ListenWSOptions, factor
     });
     ws.on("error", (e) => log.debug("WebSocket error from {peer}: {error}", { peer: String(peer), error: e.message }));
     ws.on("close", (code: number, reason: Buffer) => {
-      port?.connections.delete(transport);
       const clean = !transport.aborted && (code === 1000 || code === 1005);
       const why = clean
         ? new ConnectionDone()
         : new ConnectionLost(`Connection to the other side was lost: WebSocket closed with code ${code}${reason.length ? `, ${reason.toString()}` : ""}`);
-      try {
-        p.connectionLost(new Failure(why));
-      } catch (e) {
-        log.failure("Unhandled error in connectionLost", e);
-      }
+      lost(new Failure(why));
     });
     p.makeConnection(transport);
   };
@@ -261,7 +317,8 @@ export function listenWS(_reactor: ReactorTime, options: ListenWSOptions, factor
   const d = new Deferred<WebSocketPort>();
   const ready = (): void => {
     factory.doStart();
-    port = new WebSocketPort(server, ownsServer, wss, onUpgrade, factory, path);
+    port = new WebSocketPort(server, ownsServer, wss, onUpgrade, factory, path, registry ? (r) => registry.untrackResource(r) : null);
+    registry?.trackResource(port);
     server.on("upgrade", onUpgrade);
     d.callback(port);
   };

@@ -9,7 +9,7 @@ export {
   type ProducerState,
 } from "./string-transport.js";
 export { seededRandom } from "../_internal/random.js";
-export { MemoryReactor, MemoryReactorClock, FakePort, FakeConnector } from "./memory-reactor.js";
+export { MemoryReactor, MemoryReactorClock, FakePort, FakeUDPPort, FakeConnector } from "./memory-reactor.js";
 export {
   assertReactorClean,
   reactorLeftovers,
@@ -32,9 +32,9 @@ export {
   type MemoryNetworkOptions,
   type ListenOptions,
   type ConnectOptions,
-  type ClientFactoryLike,
   type MemoryConnection,
   type ConnectorState,
 } from "./network.js";
+export type { ClientFactoryLike } from "../interfaces.js";
 export { MemoryTransport } from "./memory-transport.js";
 export { connectionPair, type ConnectionPair } from "./loopback.js";

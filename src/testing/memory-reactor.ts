@@ -19,10 +19,20 @@ import { Deferred, succeed } from "../deferred.js";
 import { ReactorAlreadyRunning, ReactorNotRestartable, ReactorNotRunning } from "../errors.js";
 import { Logger } from "../logger.js";
 import type {
+  ClientFactoryLike,
   IConnector,
+  IDatagramProtocol,
   IListeningPort,
   IProtocolFactory,
+  IUDPTransport,
   ReactorCore,
+  ReactorTCP,
+  ReactorUDP,
+  ReactorUNIX,
+  TCPConnectOptions,
+  TCPListenOptions,
+  UDPListenOptions,
+  UNIXListenOptions,
   ReactorTime,
   SystemEventPhase,
   SystemEventTriggerID,
@@ -46,6 +56,29 @@ export class FakePort implements IListeningPort {
   /** The address it pretends to listen on. */
   getHost(): IAddress {
     return this.address;
+  }
+}
+
+/**
+ * A UDP port that sends nowhere (what `MemoryReactor.listenUDP` returns): it records what is
+ * written and what it is connected to.
+ */
+export class FakeUDPPort extends FakePort implements IUDPTransport {
+  /** `[data, address]` per `write` (`address` null when written to the connected peer). */
+  readonly written: Array<[Uint8Array, readonly [string, number] | null]> = [];
+  /** `[host, port]` once `connect()` was called. */
+  connectedTo: [string, number] | null = null;
+  /**
+   * Records a datagram.
+   * @throws TypeError when `data` is not bytes.
+   */
+  write(data: Uint8Array, addr?: readonly [string, number]): void {
+    if (!(data instanceof Uint8Array)) throw new TypeError("Data must be bytes (Uint8Array)");
+    this.written.push([data, addr ?? null]);
+  }
+  /** Records the peer. */
+  connect(host: string, port: number): void {
+    this.connectedTo = [host, port];
   }
 }
 
@@ -76,15 +109,12 @@ export class FakeConnector implements IConnector {
   }
 }
 
-/** A client factory may want to hear that a connection attempt started. */
-type ClientFactoryLike = IProtocolFactory & { startedConnecting?(connector: IConnector): void };
-
 function isIPv6(host: string): boolean {
   return host.includes(":");
 }
 
 /** Records network calls and runs system event triggers; see the module doc. */
-export class MemoryReactor implements ReactorCore {
+export class MemoryReactor implements ReactorCore, ReactorTCP, ReactorUNIX, ReactorUDP {
   /** True between `run()` and `stop()`. */
   running = false;
   /** Whether `run()` was called. */
@@ -94,13 +124,13 @@ export class MemoryReactor implements ReactorCore {
   /** `[port, factory, backlog, interface]` per `listenTCP`. */
   readonly tcpServers: Array<[number, IProtocolFactory, number, string]> = [];
   /** `[host, port, factory, timeout, bindAddress]` per `connectTCP`. */
-  readonly tcpClients: Array<[string, number, IProtocolFactory, number, [string, number] | null]> = [];
-  /** `[address, factory, backlog, mode, wantPID]` per `listenUNIX`. */
+  readonly tcpClients: Array<[string, number, IProtocolFactory, number, readonly [string, number] | null]> = [];
+  /** `[address, factory, backlog, mode, wantPID]` per `listenUNIX` (`wantPID` is always false: reed has no PID lock files). */
   readonly unixServers: Array<[string, IProtocolFactory, number, number, boolean]> = [];
-  /** `[address, factory, timeout, checkPID]` per `connectUNIX`. */
+  /** `[address, factory, timeout, checkPID]` per `connectUNIX` (`checkPID` is always false). */
   readonly unixClients: Array<[string, IProtocolFactory, number, boolean]> = [];
   /** `[port, protocol, interface, maxPacketSize]` per `listenUDP`. */
-  readonly udpPorts: Array<[number, unknown, string, number]> = [];
+  readonly udpPorts: Array<[number, IDatagramProtocol, string, number]> = [];
   /** Every connector handed out, in order. */
   readonly connectors: FakeConnector[] = [];
   /** `callWhenRunning` functions, as `[fn, args]`, in order (also added as `after startup` triggers). */
@@ -185,41 +215,46 @@ export class MemoryReactor implements ReactorCore {
 
   // ------------------------------------------------------------------ networking
 
-  /** Records a TCP server and returns a FakePort on `0.0.0.0:port` (or the IPv6 interface). */
-  listenTCP(port: number, factory: IProtocolFactory, backlog = 50, iface = ""): FakePort {
-    this.tcpServers.push([port, factory, backlog, iface]);
+  /**
+   * Records a TCP server (`backlog` default 50, `interface` default `""`, as Twisted records them)
+   * and returns a FakePort on `0.0.0.0:port` (or the IPv6 interface).
+   */
+  listenTCP(port: number, factory: IProtocolFactory, options: TCPListenOptions = {}): FakePort {
+    const iface = options.interface ?? "";
+    this.tcpServers.push([port, factory, options.backlog ?? 50, iface]);
     return new FakePort(isIPv6(iface) ? new IPv6Address("TCP", iface, port) : new IPv4Address("TCP", "0.0.0.0", port));
   }
 
-  /** Records a TCP client, tells the factory `startedConnecting`, returns a FakeConnector. */
-  connectTCP(
-    host: string,
-    port: number,
-    factory: ClientFactoryLike,
-    timeout = 30,
-    bindAddress: [string, number] | null = null,
-  ): FakeConnector {
-    this.tcpClients.push([host, port, factory, timeout, bindAddress]);
+  /**
+   * Records a TCP client (`timeout` default 30, `bindAddress` default null), tells the factory
+   * `startedConnecting`, returns a FakeConnector.
+   */
+  connectTCP(host: string, port: number, factory: ClientFactoryLike, options: TCPConnectOptions = {}): FakeConnector {
+    this.tcpClients.push([host, port, factory, options.timeout ?? 30, options.bindAddress ?? null]);
     const addr = isIPv6(host) ? new IPv6Address("TCP", host, port) : new IPv4Address("TCP", host, port);
     return this.connector(addr, factory);
   }
 
-  /** Records a UNIX server and returns a FakePort on `address`. */
-  listenUNIX(address: string, factory: IProtocolFactory, backlog = 50, mode = 0o666, wantPID = false): FakePort {
-    this.unixServers.push([address, factory, backlog, mode, wantPID]);
+  /** Records a UNIX server (`backlog` default 50, `mode` default `0o666`) and returns a FakePort on `address`. */
+  listenUNIX(address: string, factory: IProtocolFactory, options: UNIXListenOptions = {}): FakePort {
+    this.unixServers.push([address, factory, options.backlog ?? 50, options.mode ?? 0o666, false]);
     return new FakePort(new UNIXAddress(address));
   }
 
-  /** Records a UNIX client, tells the factory `startedConnecting`, returns a FakeConnector. */
-  connectUNIX(address: string, factory: ClientFactoryLike, timeout = 30, checkPID = false): FakeConnector {
-    this.unixClients.push([address, factory, timeout, checkPID]);
+  /** Records a UNIX client (`timeout` default 30), tells the factory `startedConnecting`, returns a FakeConnector. */
+  connectUNIX(address: string, factory: ClientFactoryLike, options: { timeout?: number } = {}): FakeConnector {
+    this.unixClients.push([address, factory, options.timeout ?? 30, false]);
     return this.connector(new UNIXAddress(address), factory);
   }
 
-  /** Records a UDP port and returns a FakePort on `0.0.0.0:port` (or the IPv6 interface). */
-  listenUDP(port: number, protocol: unknown, iface = "", maxPacketSize = 8192): FakePort {
-    this.udpPorts.push([port, protocol, iface, maxPacketSize]);
-    return new FakePort(isIPv6(iface) ? new IPv6Address("UDP", iface, port) : new IPv4Address("UDP", "0.0.0.0", port));
+  /**
+   * Records a UDP port (`interface` default `""`, `maxPacketSize` default 8192) and returns a
+   * FakeUDPPort on `0.0.0.0:port` (or the IPv6 interface). The protocol is not started, as in Twisted.
+   */
+  listenUDP(port: number, protocol: IDatagramProtocol, options: UDPListenOptions = {}): FakeUDPPort {
+    const iface = options.interface ?? "";
+    this.udpPorts.push([port, protocol, iface, options.maxPacketSize ?? 8192]);
+    return new FakeUDPPort(isIPv6(iface) ? new IPv6Address("UDP", iface, port) : new IPv4Address("UDP", "0.0.0.0", port));
   }
 
   private connector(addr: IAddress, factory: ClientFactoryLike): FakeConnector {

@@ -11,6 +11,9 @@
  *   closed is dropped and draws a reset back to its writer (as TCP does).
  * - After `loseConnection()` an end stops reading (as Twisted's transports do); the peer's FIN
  *   is not needed for it to close.
+ * - `connectionLost` (and `writeConnectionLost`) never run inside a call the protocol made
+ *   (`loseConnection`, `loseWriteConnection`, `abortConnection`, `unregisterProducer`): as with
+ *   Twisted's reactor they come later, from a call scheduled on the network's clock (delay 0).
  * - A streaming producer is paused when more than `bufferSize` bytes are queued and resumed when
  *   the queue has drained; a non-streaming producer is asked for more each time it drains.
  */
@@ -166,6 +169,7 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
   private finSent = false;
   private readClosed = false;
   private pendingReset: Failure | null = null;
+  private aborting = false;
 
   constructor(
     private readonly host: PipeHost,
@@ -264,17 +268,34 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
     this.maybeSendFin();
   }
 
-  private maybeSendFin(): void {
+  /**
+   * Sends the FIN once the queue is empty, then tells the protocol: now when called from the
+   * network's own callbacks, on the next clock step when `later` (a call the protocol made).
+   */
+  private maybeSendFin(later = false): void {
     const pipe = this.outgoing!;
     if (!this.writeShutdown || this.finSent || !this.connected || pipe.queued > 0) return;
     if (this.producer && !this.disconnecting) return;
     this.finSent = true;
     pipe.push({ kind: "fin" });
+    if (later) this.host.schedule(0, () => this.afterFin());
+    else this.afterFin();
+  }
+
+  /** Our FIN went out: the connection is over (after `loseConnection`), or half-closed. */
+  private afterFin(): void {
+    if (this.disconnected) return;
     if (this.disconnecting) {
       this.closeWith(new Failure(new ConnectionDone()), false);
     } else {
       const p = this.protocol as Partial<HalfCloseable> | null;
-      p?.writeConnectionLost?.();
+      try {
+        p?.writeConnectionLost?.();
+      } catch (e) {
+        this.host.logError(`Unhandled error in ${this.label} writeConnectionLost; dropping the connection`, e);
+        this.closeWith(Failure.from(e), true);
+        return;
+      }
       if (this.readClosed) this.closeWith(new Failure(new ConnectionDone()), false);
     }
   }
@@ -327,7 +348,7 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
    */
   write(data: Uint8Array): void {
     mustBeBytes(data);
-    if (!this.connected || this.writeShutdown || data.length === 0) return;
+    if (!this.connected || this.writeShutdown || this.aborting || data.length === 0) return;
     this.outgoing!.push({ kind: "data", bytes: data.slice() });
     this.checkHighWater();
   }
@@ -352,21 +373,26 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
     if (!this.connected || this.disconnecting) return;
     this.disconnecting = true;
     this.writeShutdown = true;
-    this.maybeSendFin();
+    this.maybeSendFin(true);
   }
 
   /** Half-close: stops writing once the queue drains (the peer sees the end of the stream). */
   loseWriteConnection(): void {
     if (!this.connected || this.writeShutdown) return;
     this.writeShutdown = true;
-    this.maybeSendFin();
+    this.maybeSendFin(true);
   }
 
-  /** Closes at once, discarding queued bytes; both sides see `ConnectionLost`. */
+  /**
+   * Closes at once, discarding queued bytes (nothing more is sent or delivered); both sides see
+   * `ConnectionLost`, this side on the next clock step.
+   */
   abortConnection(): void {
-    if (!this.connected) return;
+    if (!this.connected || this.aborting) return;
+    this.aborting = true;
     this.disconnecting = true;
-    this.closeWith(new Failure(new ConnectionLost("Connection was aborted locally.")), true);
+    this.outgoing?.discard();
+    this.host.schedule(0, () => this.closeWith(new Failure(new ConnectionLost("Connection was aborted locally.")), true));
   }
 
   /** @internal A network reset: both ends lose the connection with `ConnectionLost` now. */
@@ -422,7 +448,7 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
   unregisterProducer(): void {
     this.producer = null;
     this.producerPaused = false;
-    if (this.connected) this.maybeSendFin();
+    if (this.connected) this.maybeSendFin(true);
   }
 
   /** Stops reading: nothing more is delivered to this end's protocol until `resumeProducing()`. */

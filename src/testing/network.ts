@@ -19,7 +19,17 @@
 import { ConnectionLost, ConnectionRefusedError, CannotListenError, DNSLookupError, TimeoutError, UserError } from "../errors.js";
 import { Deferred } from "../deferred.js";
 import { Failure } from "../failure.js";
-import type { IConnector, IDelayedCall, IListeningPort, IProtocol, IProtocolFactory, ReactorTime } from "../interfaces.js";
+import type {
+  ClientFactoryLike,
+  IConnector,
+  IDelayedCall,
+  IListeningPort,
+  IProtocol,
+  IProtocolFactory,
+  ReactorTCP,
+  ReactorTime,
+  TCPListenOptions,
+} from "../interfaces.js";
 import { Logger } from "../logger.js";
 import { IPv4Address } from "../protocols/address.js";
 import { Protocol } from "../protocols/protocol.js";
@@ -55,30 +65,21 @@ export interface MemoryNetworkOptions {
   unresolvable?: Iterable<string>;
 }
 
-/** Options for `MemoryNetwork.listenTCP`, as the reactor's. */
-export interface ListenOptions {
-  /** Ignored (accepted for the same shape as the reactor's). */
-  backlog?: number;
-  /** The interface to listen on (default `"0.0.0.0"`, any). */
-  interface?: string;
-}
+/**
+ * Options for `MemoryNetwork.listenTCP`: the reactor's `TCPListenOptions` (`backlog` is ignored;
+ * `interface` defaults to `"0.0.0.0"`, any).
+ */
+export type ListenOptions = TCPListenOptions;
 
-/** Options for `MemoryNetwork.connectTCP`, as the reactor's. */
+/** Options for `MemoryNetwork.connectTCP`: the reactor's `TCPConnectOptions`, plus `timeout: null`. */
 export interface ConnectOptions {
-  /** Seconds to wait for the connection before failing with `TimeoutError` (default 30; null for none). */
+  /**
+   * Seconds to wait for the connection before failing with `TimeoutError` (default 30; 0 or
+   * null for no limit, as the reactor's 0).
+   */
   timeout?: number | null;
   /** Ignored (accepted for the same shape as the reactor's). */
-  bindAddress?: [string, number];
-}
-
-/** A factory for client connections: `IProtocolFactory` plus `ClientFactory`'s optional callbacks. */
-export interface ClientFactoryLike extends IProtocolFactory {
-  /** A connection attempt started. */
-  startedConnecting?(connector: IConnector): void;
-  /** The attempt failed. */
-  clientConnectionFailed?(connector: IConnector, reason: Failure): void;
-  /** An established connection was lost. */
-  clientConnectionLost?(connector: IConnector, reason: Failure): void;
+  bindAddress?: readonly [string, number];
 }
 
 /** One established connection: its id and its two ends. */
@@ -255,7 +256,7 @@ export class MemoryConnector implements IConnector {
  * net.connectTCP("127.0.0.1", 8000, clientFactory);
  * net.run();
  */
-export class MemoryNetwork implements ReactorTime {
+export class MemoryNetwork implements ReactorTime, ReactorTCP {
   /** The clock everything runs on. */
   readonly clock: Clock;
   /** Every event, timestamped: the same seed and program give the same trace. */
@@ -372,7 +373,7 @@ export class MemoryNetwork implements ReactorTime {
 
   /** Connects to `host:port`; the factory hears how it goes. Returns the connector (already connecting). */
   connectTCP(host: string, port: number, factory: ClientFactoryLike, options: ConnectOptions = {}): MemoryConnector {
-    const c = new MemoryConnector(this, host, port, factory, options.timeout === undefined ? 30 : options.timeout);
+    const c = new MemoryConnector(this, host, port, factory, options.timeout === undefined ? 30 : options.timeout || null);
     c.connect();
     return c;
   }

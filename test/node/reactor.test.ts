@@ -10,6 +10,12 @@ import { ReactorNotRestartable, ReactorNotRunning } from "../../src/errors.js";
 import { captureLogs, assertNoLoggedErrors } from "../../src/testing/log-capture.js";
 import { assertReactorClean } from "../../src/testing/dirty-reactor.js";
 import { LoopingCall } from "../../src/task/looping-call.js";
+import { Protocol } from "../../src/protocols/protocol.js";
+import { ClientFactory, ServerFactory } from "../../src/protocols/factory.js";
+import type { Failure } from "../../src/failure.js";
+import type { IConnector } from "../../src/interfaces.js";
+import type { IPv4Address } from "../../src/protocols/address.js";
+import type { Port } from "../../src/node/port.js";
 
 test("callLater(0) runs from setImmediate, without arming a Node timer", async () => {
   const reactor = createReactor();
@@ -162,4 +168,126 @@ test("a thousand pending calls use exactly one Node timer", () => {
   for (const c of calls) c.cancel();
   assert.equal(timeouts(), before);
   assertReactorClean(reactor);
+});
+
+// --- disconnectAll at shutdown ----------------------------------------------------------------
+
+test("[real socket] stop() closes the listening port and both ends of a connection: each protocol sees ConnectionLost, as in Twisted", async () => {
+  const reactor = createReactor();
+  const events: string[] = [];
+  const up = new Deferred<void>();
+  let made = 0;
+  class P extends Protocol {
+    constructor(readonly name: string) {
+      super();
+    }
+    override connectionMade(): void {
+      if (++made === 2) up.callback(undefined);
+    }
+    override connectionLost(reason: Failure): void {
+      events.push(`${this.name} lost ${(reason.value as Error).constructor.name} running=${reactor.running}`);
+    }
+  }
+  class SF extends ServerFactory {
+    override buildProtocol(): Protocol {
+      return new P("server");
+    }
+    override doStop(): void {
+      events.push("server factory doStop");
+    }
+  }
+  class CF extends ClientFactory {
+    override buildProtocol(): Protocol {
+      return new P("client");
+    }
+    override clientConnectionLost(_c: IConnector, reason: Failure): void {
+      events.push(`clientConnectionLost ${(reason.value as Error).constructor.name}`);
+    }
+  }
+  let port: Port | null = null;
+  reactor.callWhenRunning(() => {
+    port = reactor.listenTCP(0, new SF(), { interface: "127.0.0.1" });
+    reactor.connectTCP("127.0.0.1", (port.getHost() as IPv4Address).port, new CF());
+  });
+  reactor.addSystemEventTrigger("after", "shutdown", () => events.push("after shutdown"));
+  const finished = reactor.run({ installSignalHandlers: false });
+  await up;
+  assert.equal(reactor.openResources().length, 4); // port, connector, and both connections
+  reactor.stop();
+  await finished;
+  assert.deepEqual(events.slice(-1), ["after shutdown"]);
+  assert.deepEqual(new Set(events), new Set([
+    "server lost ConnectionLost running=false",
+    "server factory doStop",
+    "client lost ConnectionLost running=false",
+    "clientConnectionLost ConnectionLost",
+    "after shutdown",
+  ]));
+  assert.equal(port!.connected, false);
+  assert.deepEqual(reactor.openResources(), []);
+});
+
+test("disconnectAll closes what can be closed, logs a resource that throws, and leaves the others alone", () => {
+  const reactor = createReactor();
+  const closed: string[] = [];
+  const res = (name: string, close?: () => void) => ({ kind: "x", creator: "", describe: () => name, ...(close ? { disconnectAtShutdown: close } : {}) });
+  reactor.trackResource(res("a", () => closed.push("a")));
+  reactor.trackResource(res("bad", () => { throw new Error("boom"); }));
+  const passive = res("passive");
+  reactor.trackResource(passive);
+  reactor.trackResource(res("c", () => closed.push("c")));
+  const logs = captureLogs();
+  reactor.disconnectAll();
+  assert.deepEqual(closed, ["a", "c"]);
+  assert.deepEqual(reactor.openResources(), [passive]);
+  assert.equal(logs.flushLoggedErrors().length, 1);
+  assertNoLoggedErrors(logs);
+});
+
+test("[real process] a program that calls stop() with a TCP connection, a UDP port and a WebSocket connection open exits promptly", async () => {
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./fixtures/stop-with-connections.ts", import.meta.url))], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const guard = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`the program did not exit within 20 s; output so far:\n${out}`));
+    }, 20_000);
+    child.on("exit", (c) => {
+      clearTimeout(guard);
+      resolve(c);
+    });
+  });
+  assert.equal(code, 0);
+  const lines = out.trim().split("\n");
+  assert.deepEqual(new Set(lines.slice(0, -1)), new Set([
+    "udp stopped",
+    "tcp server lost ConnectionLost running=false",
+    "tcp client lost ConnectionLost running=false",
+    "ws server lost ConnectionLost running=false",
+  ]));
+  assert.equal(lines.at(-1), "run() returned; open resources: 0");
+});
+
+test("stop() fails a connection attempt still in progress: clientConnectionFailed gets ConnectionLost", async () => {
+  const reactor = createReactor();
+  const events: string[] = [];
+  class CF extends ClientFactory {
+    override clientConnectionFailed(_c: IConnector, reason: Failure): void {
+      events.push(`failed ${(reason.value as Error).constructor.name}`);
+    }
+    override stopFactory(): void {
+      events.push("stopFactory");
+    }
+  }
+  reactor.callWhenRunning(() => {
+    // A host-name lookup that never answers keeps the attempt in progress.
+    reactor.connectTCP("never.invalid", 1, new CF(), { lookup: () => {} });
+    reactor.stop();
+  });
+  await reactor.run({ installSignalHandlers: false });
+  assert.deepEqual(events, ["failed ConnectionLost", "stopFactory"]);
+  assert.deepEqual(reactor.openResources(), []);
 });

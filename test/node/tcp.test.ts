@@ -22,7 +22,8 @@ import {
 import { defaultLogObserver, globalLogPublisher, type LogEvent } from "../../src/logger.js";
 import type { IConnector, IPushProducer } from "../../src/interfaces.js";
 import { IPv4Address, IPv6Address } from "../../src/protocols/address.js";
-import { TestReactor, waitFor } from "./_reactor.js";
+import { sleep, TestReactor, waitFor } from "./_reactor.js";
+import { LineReceiver } from "../../src/protocols/basic/line.js";
 import type { Connection } from "../../src/node/connection.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -665,4 +666,73 @@ test("stopListening fires while accepted connections stay open, and frees the po
   cf.built!.transport.loseConnection();
   await Promise.all([cf.built!.lost, sf.built[0]!.lost]);
   assert.deepEqual(r.openResources(), []);
+});
+
+test("loseConnection and abortConnection never call connectionLost inside the call: it comes later, from the socket's close", async () => {
+  const r = new TestReactor();
+  const sf = serverFactory(Recorder);
+  const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
+  const cf = new RecordingClientFactory(Recorder);
+  connectTCP(r, "127.0.0.1", port.getHost().port, cf);
+  await waitFor(() => cf.built !== null && sf.built.length === 1, 3000, "connection");
+  await sf.built[0]!.made;
+  cf.built!.transport.loseConnection();
+  (sf.built[0]!.transport as Connection).abortConnection();
+  assert.deepEqual(cf.built!.events, ["made"]);
+  assert.deepEqual(sf.built[0]!.events, ["made"]);
+  assert.equal((cf.built!.transport as Connection).disconnecting, true);
+  assert.equal((sf.built[0]!.transport as Connection).disconnecting, true);
+  await cf.built!.lost;
+  assert.ok((await sf.built[0]!.lost).check(ConnectionAborted));
+  await port.stopListening();
+});
+
+test("after loseConnection nothing more is delivered though the peer keeps sending: an overlong line is logged once", async () => {
+  const r = new TestReactor();
+  let calledWhileDisconnecting = 0;
+  const built: Lines[] = [];
+  class Lines extends LineReceiver {
+    override MAX_LENGTH = 10;
+    isLost = false;
+    constructor() {
+      super();
+      built.push(this);
+    }
+    override connectionMade(): void {
+      // A registered producer holds the close open after loseConnection(), so the peer's later
+      // chunks do reach this socket.
+      (this.transport as Connection).registerProducer({ pauseProducing() {}, resumeProducing() {}, stopProducing() {} }, true);
+    }
+    override dataReceived(data: Uint8Array): unknown {
+      if ((this.transport as Connection).disconnecting) calledWhileDisconnecting++;
+      return super.dataReceived(data);
+    }
+    override connectionLost(reason: Failure): void {
+      super.connectionLost(reason);
+      this.isLost = true;
+    }
+  }
+  const port = listenTCP(r, 0, Factory.forProtocol(Lines), { interface: "127.0.0.1" });
+  const log = captureLog();
+  const peer = net.connect({ host: "127.0.0.1", port: port.getHost().port, allowHalfOpen: true });
+  peer.on("error", () => {});
+  try {
+    await new Promise<void>((res) => peer.once("connect", () => res()));
+    // Many separate chunks of one overlong line; the peer ignores the server's FIN and keeps writing.
+    for (let i = 0; i < 20 && !peer.destroyed; i++) {
+      peer.write("x".repeat(25));
+      await sleep(3);
+    }
+    await waitFor(() => built.length === 1, 3000, "server protocol");
+    assert.equal((built[0]!.transport as Connection).connected, true);
+    (built[0]!.transport as Connection).unregisterProducer();
+    peer.end();
+    await waitFor(() => built[0]!.isLost, 5000, "connectionLost");
+  } finally {
+    log.stop();
+    peer.destroy();
+  }
+  assert.equal(calledWhileDisconnecting, 0);
+  assert.equal(log.events.filter((e) => e.format.startsWith("Line too long")).length, 1);
+  await port.stopListening();
 });

@@ -230,3 +230,30 @@ test("cancelling a connection attempt fails it with CancelledError and cancels i
     assert.equal(factory.built.length, 0);
   });
 });
+
+test("after loseConnection no more messages are delivered, on the server's side and on the client's", async () => {
+  const server = new RecorderFactory();
+  server.onData = (p) => p.transport.loseConnection();
+  await withPort(server, async (port) => {
+    const clientFactory = new RecorderFactory();
+    const client = await connectWS(clock, port.url(), clientFactory, { WebSocket: WS });
+    // Sent back to back: several reach the server before its close handshake completes.
+    for (let i = 0; i < 50; i++) client.transport.write(bytes(`m${i}`));
+    const [s] = await Promise.all([server.built[0]!.lost, client.lost]);
+    assert.ok(s.check(ConnectionDone));
+    assert.deepEqual(server.built[0]!.received.map((b) => Buffer.from(b).toString()), ["m0"]);
+    assert.equal((server.built[0]!.transport as unknown as { disconnecting: boolean }).disconnecting, true);
+  });
+  const echo = new RecorderFactory();
+  echo.onData = (p) => {
+    for (let i = 0; i < 50; i++) p.transport.write(bytes(`r${i}`));
+  };
+  await withPort(echo, async (port) => {
+    const clientFactory = new RecorderFactory();
+    clientFactory.onData = (p) => p.transport.loseConnection();
+    const client = await connectWS(clock, port.url(), clientFactory, { WebSocket: WS });
+    client.transport.write(bytes("go"));
+    await client.lost;
+    assert.deepEqual(client.received.map((b) => Buffer.from(b).toString()), ["r0"]);
+  });
+});

@@ -82,7 +82,7 @@ test("pause/resume/stopProducing record producerState, with Twisted's checks", (
   assert.equal(lenient.producerState, "paused");
 });
 
-test("StringTransportWithDisconnection calls connectionLost with ConnectionDone once", () => {
+test("StringTransportWithDisconnection calls connectionLost with ConnectionDone once, inside loseConnection() as Twisted's does", () => {
   const reasons: string[] = [];
   class P extends Protocol {
     override connectionLost(reason: Failure): void {
