@@ -83,7 +83,7 @@ test("--version prints the package version", async () => {
 
 // Real process: the simulator's piped output is the golden diagrams, byte for byte.
 test("reed simulate piped input prints exactly the tutorial's diagrams (wide and narrow)", async () => {
-  const golden = (n: string): string => readFileSync(new URL(`../../../shared/golden/simulator/${n}`, import.meta.url), "utf8");
+  const golden = (n: string): string => readFileSync(new URL(`../fixtures/golden/simulator/${n}`, import.meta.url), "utf8");
   const wide = await run(["simulate"], { input: "r good f bad\nf googly p\n\n" });
   assert.equal(wide.code, 0, wide.stderr);
   assert.equal(wide.stdout, golden("sim_two_pairs_wide.txt"));
@@ -98,7 +98,7 @@ test("reed simulate reports bad lines with the tutorial's messages and keeps rea
   assert.match(r.stdout, /^ERROR: bad command: bogus$/m);
   assert.match(r.stdout, /^ERROR: \('result more than 6 chars long', '1234567'\)$/m);
   assert.match(r.stdout, /^ERROR: missing command$/m);
-  assert.ok(r.stdout.endsWith(readFileSync(new URL("../../../shared/golden/simulator/sim_one_pair_wide.txt", import.meta.url), "utf8")));
+  assert.ok(r.stdout.endsWith(readFileSync(new URL("../fixtures/golden/simulator/sim_one_pair_wide.txt", import.meta.url), "utf8")));
 });
 
 test("reed simulate --svg writes the diagrams as an SVG picture too", async () => {

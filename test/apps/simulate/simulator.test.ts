@@ -5,7 +5,7 @@ import { Chain, formatValue, parsePair, renderSvg, renderText, Stage } from "../
 import { BadSimulatorInput } from "../../../src/errors.js";
 import { Failure } from "../../../src/failure.js";
 
-const GOLDEN = new URL("../../../../shared/golden/simulator/", import.meta.url);
+const GOLDEN = new URL("../../fixtures/golden/simulator/", import.meta.url);
 const golden = (name: string): string => readFileSync(new URL(name, GOLDEN), "utf8");
 const chain = (...lines: string[]): Chain => new Chain(lines.map((l) => parsePair(l)!));
 
