@@ -12,12 +12,10 @@
  * - Strings already complete in a chunk keep being delivered after `loseConnection()`; only
  *   `pauseProducing()` stops delivery.
  */
-import { Protocol } from "../protocol.js";
 import { Logger } from "../../logger.js";
 import { StringTooLongError } from "../../errors.js";
-import type { IPushProducer } from "../../interfaces.js";
-import { EMPTY, mustBeBytes, PendingBytes } from "../../_internal/bytes.js";
-import { transportProducer } from "./line.js";
+import { mustBeBytes, PendingBytes } from "../../_internal/bytes.js";
+import { PausableReceiver } from "./pausable.js";
 
 const log = new Logger("reed.protocols.basic");
 
@@ -25,13 +23,11 @@ const log = new Logger("reed.protocols.basic");
  * The generic length-prefixed receiver; use `Int8StringReceiver`, `Int16StringReceiver` or
  * `Int32StringReceiver` (or subclass this and set `prefixLength`).
  */
-export abstract class IntNStringReceiver extends Protocol implements IPushProducer {
+export abstract class IntNStringReceiver extends PausableReceiver {
   /** The longest string accepted, in bytes (default 99999). */
   MAX_LENGTH = 99999;
   /** The size of the length prefix in bytes (1, 2 or 4). */
   abstract readonly prefixLength: 1 | 2 | 4;
-  /** True while paused (by `pauseProducing`/`stopProducing`). */
-  paused = false;
   private readonly pending = new PendingBytes();
   /** Bytes the first string in `pending` needs in all (prefix included); 0 when unknown. */
   private waitingFor = 0;
@@ -118,25 +114,6 @@ export abstract class IntNStringReceiver extends Protocol implements IPushProduc
     }
     out.set(string, this.prefixLength);
     this.transport.write(out);
-  }
-
-  /** Stops delivering strings and pauses the transport. */
-  pauseProducing(): void {
-    this.paused = true;
-    transportProducer(this.transport).pauseProducing?.();
-  }
-
-  /** Resumes the transport and delivers what is buffered. */
-  resumeProducing(): void {
-    this.paused = false;
-    transportProducer(this.transport).resumeProducing?.();
-    this.dataReceived(EMPTY);
-  }
-
-  /** Stops delivering strings for good and stops the transport. */
-  stopProducing(): void {
-    this.paused = true;
-    transportProducer(this.transport).stopProducing?.();
   }
 }
 

@@ -14,17 +14,13 @@
 import { Protocol } from "../protocol.js";
 import { Logger } from "../../logger.js";
 import { concat2, EMPTY, indexOfBytes, mustBeBytes, PendingBytes } from "../../_internal/bytes.js";
-import type { IPushProducer, ITransport } from "../../interfaces.js";
+import type { ITransport } from "../../interfaces.js";
+import { PausableReceiver } from "./pausable.js";
 
 const log = new Logger("reed.protocols.basic");
 
 /** `"\r\n"` as bytes: the default line delimiter. */
 export const CRLF: Uint8Array = Uint8Array.of(13, 10);
-
-/** The transport as a push producer, if it is one (transports of real connections are). */
-export function transportProducer(transport: ITransport | undefined): Partial<IPushProducer> {
-  return (transport ?? {}) as Partial<IPushProducer>;
-}
 
 /** Whether the transport says it is closing (`disconnecting`), when it reports that. */
 export function isDisconnecting(transport: ITransport | undefined): boolean {
@@ -53,15 +49,13 @@ function compact(a: Uint8Array): Uint8Array {
  *   override lineReceived(line: Uint8Array) { this.sendLine(line); }
  * }
  */
-export class LineReceiver extends Protocol implements IPushProducer {
+export class LineReceiver extends PausableReceiver {
   /** The line delimiter (default `"\r\n"`); set it in a subclass or before data arrives. */
   delimiter: Uint8Array = CRLF;
   /** The longest line accepted, in bytes (default 16384). */
   MAX_LENGTH = 16384;
   /** True in line mode, false in raw mode (Twisted's name). */
   line_mode = true;
-  /** True while paused (by `pauseProducing`/`stopProducing`). */
-  paused = false;
   private buffer: Uint8Array = EMPTY;
   /** Bytes logically after `buffer`, collected by the fast path (see `dataReceived`). */
   private readonly pending = new PendingBytes();
@@ -196,25 +190,6 @@ export class LineReceiver extends Protocol implements IPushProducer {
     });
     this.transport.loseConnection();
     return undefined;
-  }
-
-  /** Stops delivering lines and pauses the transport. */
-  pauseProducing(): void {
-    this.paused = true;
-    transportProducer(this.transport).pauseProducing?.();
-  }
-
-  /** Resumes the transport and delivers what is buffered. */
-  resumeProducing(): void {
-    this.paused = false;
-    transportProducer(this.transport).resumeProducing?.();
-    this.dataReceived(EMPTY);
-  }
-
-  /** Stops delivering lines for good and stops the transport. */
-  stopProducing(): void {
-    this.paused = true;
-    transportProducer(this.transport).stopProducing?.();
   }
 }
 
