@@ -75,6 +75,12 @@ export class RecordingClientFactory<P extends Recorder> extends ClientFactory<P>
     this.failed = new Promise((r) => (this.resolveFailed = r));
     this.connected = new Promise((r) => (this.resolveConnected = r));
   }
+  override startFactory(): void {
+    this.calls.push("startFactory");
+  }
+  override stopFactory(): void {
+    this.calls.push("stopFactory");
+  }
   override startedConnecting(_c: IConnector): void {
     this.calls.push("startedConnecting");
   }

@@ -4,8 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { listenTCP, connectTCP } from "../../src/node/tcp.js";
-import { Protocol } from "../../src/protocols/protocol.js";
-import { ClientFactory, Factory, ServerFactory } from "../../src/protocols/factory.js";
+import { ClientFactory, Factory } from "../../src/protocols/factory.js";
 import { Failure } from "../../src/failure.js";
 import {
   ConnectionAborted,
@@ -23,97 +22,10 @@ import { defaultLogObserver, globalLogPublisher, type LogEvent } from "../../src
 import type { IConnector, IPushProducer } from "../../src/interfaces.js";
 import { IPv4Address, IPv6Address } from "../../src/protocols/address.js";
 import { sleep, TestReactor, waitFor } from "./_reactor.js";
+import { dec, Echo, enc, Recorder, RecordingClientFactory, RecordingServerFactory } from "./_protocols.js";
 import { LineReceiver } from "../../src/protocols/basic/line.js";
 import type { Connection } from "../../src/node/connection.js";
 
-const enc = (s: string) => new TextEncoder().encode(s);
-const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
-/** Records every event with its order; `lost` resolves with the reason. */
-class Recorder extends Protocol {
-  events: string[] = [];
-  received = "";
-  reason: Failure | null = null;
-  lost: Promise<Failure>;
-  made: Promise<void>;
-  private resolveLost!: (f: Failure) => void;
-  private resolveMade!: () => void;
-  constructor() {
-    super();
-    this.lost = new Promise((r) => (this.resolveLost = r));
-    this.made = new Promise((r) => (this.resolveMade = r));
-  }
-  override connectionMade(): void {
-    this.events.push("made");
-    this.resolveMade();
-  }
-  override dataReceived(data: Uint8Array): void {
-    if (this.events[this.events.length - 1] !== "data") this.events.push("data");
-    this.received += dec(data);
-  }
-  override connectionLost(reason: Failure): void {
-    super.connectionLost(reason);
-    this.events.push("lost");
-    this.reason = reason;
-    this.resolveLost(reason);
-  }
-}
-
-class Echo extends Recorder {
-  override dataReceived(data: Uint8Array): void {
-    super.dataReceived(data);
-    this.transport.write(data);
-  }
-}
-
-/** A server factory that remembers the protocols it built. */
-function serverFactory<P extends Recorder>(cls: new () => P): ServerFactory<P> & { built: P[] } {
-  const f = ServerFactory.forProtocol(cls) as ServerFactory<P> & { built: P[] };
-  f.built = [];
-  const orig = f.buildProtocol.bind(f);
-  f.buildProtocol = (addr) => {
-    const p = orig(addr)!;
-    f.built.push(p);
-    return p;
-  };
-  return f;
-}
-
-/** A client factory that records its callbacks and resolves when the attempt is over. */
-class RecordingClientFactory<P extends Recorder> extends ClientFactory<P> {
-  calls: string[] = [];
-  built: P | null = null;
-  failure: Failure | null = null;
-  failed: Promise<Failure>;
-  private resolveFailed!: (f: Failure) => void;
-  constructor(cls: new () => P) {
-    super();
-    this.protocol = cls;
-    this.failed = new Promise((r) => (this.resolveFailed = r));
-  }
-  override startFactory(): void {
-    this.calls.push("startFactory");
-  }
-  override stopFactory(): void {
-    this.calls.push("stopFactory");
-  }
-  override startedConnecting(_c: IConnector): void {
-    this.calls.push("startedConnecting");
-  }
-  override buildProtocol(addr: IPv4Address | IPv6Address): P | null {
-    this.calls.push("buildProtocol");
-    this.built = super.buildProtocol(addr);
-    return this.built;
-  }
-  override clientConnectionFailed(_c: IConnector, reason: Failure): void {
-    this.calls.push("clientConnectionFailed");
-    this.failure = reason;
-    this.resolveFailed(reason);
-  }
-  override clientConnectionLost(_c: IConnector, _reason: Failure): void {
-    this.calls.push("clientConnectionLost");
-  }
-}
 
 function captureLog(): { events: LogEvent[]; stop(): void } {
   const events: LogEvent[] = [];
@@ -141,7 +53,7 @@ function freePort(): Promise<number> {
 
 test("listenTCP binds at once: getHost() has the real port and the factory has started", async () => {
   const r = new TestReactor();
-  const f = serverFactory(Echo);
+  const f = new RecordingServerFactory(Echo);
   const port = listenTCP(r, 0, f, { interface: "127.0.0.1" });
   const host = port.getHost();
   assert.ok(host instanceof IPv4Address);
@@ -156,9 +68,9 @@ test("listenTCP binds at once: getHost() has the real port and the factory has s
 
 test("listenTCP on a port in use throws CannotListenError", async () => {
   const r = new TestReactor();
-  const a = listenTCP(r, 0, serverFactory(Echo), { interface: "127.0.0.1" });
+  const a = listenTCP(r, 0, new RecordingServerFactory(Echo), { interface: "127.0.0.1" });
   try {
-    assert.throws(() => listenTCP(r, a.getHost().port, serverFactory(Echo), { interface: "127.0.0.1" }), (e: unknown) => {
+    assert.throws(() => listenTCP(r, a.getHost().port, new RecordingServerFactory(Echo), { interface: "127.0.0.1" }), (e: unknown) => {
       assert.ok(e instanceof CannotListenError);
       assert.match((e as Error).message, /EADDRINUSE/);
       return true;
@@ -170,7 +82,7 @@ test("listenTCP on a port in use throws CannotListenError", async () => {
 
 test("a client and server see makeConnection, data, then connectionLost(ConnectionDone) in order", async () => {
   const r = new TestReactor();
-  const sf = serverFactory(Echo);
+  const sf = new RecordingServerFactory(Echo);
   const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
   const cf = new RecordingClientFactory(Recorder);
   const connector = connectTCP(r, "127.0.0.1", port.getHost().port, cf);
@@ -209,7 +121,7 @@ test("loseConnection sends everything written before it, then closes", async () 
       this.transport.write(enc("ignored after loseConnection"));
     }
   }
-  const sf = serverFactory(Sender);
+  const sf = new RecordingServerFactory(Sender);
   const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
   const cf = new RecordingClientFactory(Recorder);
   connectTCP(r, "127.0.0.1", port.getHost().port, cf);
@@ -224,7 +136,7 @@ test("loseConnection sends everything written before it, then closes", async () 
 
 test("abortConnection discards unsent data: this side sees ConnectionAborted, the peer ConnectionLost or Done", async () => {
   const r = new TestReactor();
-  const sf = serverFactory(Recorder);
+  const sf = new RecordingServerFactory(Recorder);
   const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
   const cf = new RecordingClientFactory(Recorder);
   connectTCP(r, "127.0.0.1", port.getHost().port, cf);
@@ -243,7 +155,7 @@ test("abortConnection discards unsent data: this side sees ConnectionAborted, th
 
 test("a peer reset mid-stream arrives as ConnectionLost", async () => {
   const r = new TestReactor();
-  const sf = serverFactory(Recorder);
+  const sf = new RecordingServerFactory(Recorder);
   const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
   const raw = net.connect(port.getHost().port, "127.0.0.1");
   await new Promise((res) => raw.once("connect", res));
@@ -330,7 +242,7 @@ test("a factory may reconnect from clientConnectionFailed; doStop waits until it
 
 test("write rejects strings with TypeError; writeSequence sends chunks in order", async () => {
   const r = new TestReactor();
-  const sf = serverFactory(Recorder);
+  const sf = new RecordingServerFactory(Recorder);
   const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
   const cf = new RecordingClientFactory(Recorder);
   connectTCP(r, "127.0.0.1", port.getHost().port, cf);
@@ -353,7 +265,7 @@ test("an exception in dataReceived is logged and closes that connection only", a
       this.transport.write(data);
     }
   }
-  const sf = serverFactory(Crashy);
+  const sf = new RecordingServerFactory(Crashy);
   const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
   const log = captureLog();
   try {
@@ -401,7 +313,7 @@ test("half-close: a half-closeable protocol sees readConnectionLost and can stil
       this.events.push("writeConnectionLost");
     }
   }
-  const sf = serverFactory(HalfServer);
+  const sf = new RecordingServerFactory(HalfServer);
   const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
   const cf = new RecordingClientFactory(HalfClient);
   connectTCP(r, "127.0.0.1", port.getHost().port, cf);
@@ -420,7 +332,7 @@ test("half-close: a half-closeable protocol sees readConnectionLost and can stil
 
 test("a protocol that cannot half-close is disconnected when the peer half-closes", async () => {
   const r = new TestReactor();
-  const sf = serverFactory(Echo);
+  const sf = new RecordingServerFactory(Echo);
   const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
   const raw = net.connect({ port: port.getHost().port, host: "127.0.0.1", allowHalfOpen: true });
   let echoed = "";
@@ -479,7 +391,7 @@ test("a fast push producer is paused by the socket buffer and memory stays bound
       this.count += data.length;
     }
   }
-  const sf = serverFactory(Firehose);
+  const sf = new RecordingServerFactory(Firehose);
   const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
   const cf = new RecordingClientFactory(Counter);
   connectTCP(r, "127.0.0.1", port.getHost().port, cf);
@@ -515,7 +427,7 @@ test("a pull producer is asked for a chunk each time the previous one has been f
       assert.throws(() => t.registerProducer({ resumeProducing() {}, stopProducing() {} }, false), ProducerAlreadyRegistered);
     }
   }
-  const sf = serverFactory(Puller);
+  const sf = new RecordingServerFactory(Puller);
   const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
   const cf = new RecordingClientFactory(Recorder);
   connectTCP(r, "127.0.0.1", port.getHost().port, cf);
@@ -541,7 +453,7 @@ test("loseConnection waits for a registered producer to unregister", async () =>
       }, 20);
     }
   }
-  const sf = serverFactory(Late);
+  const sf = new RecordingServerFactory(Late);
   const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
   const cf = new RecordingClientFactory(Recorder);
   connectTCP(r, "127.0.0.1", port.getHost().port, cf);
@@ -556,7 +468,7 @@ test("IPv6: listening on ::1 gives IPv6Address on both sides", async (t) => {
   const r = new TestReactor();
   let port;
   try {
-    port = listenTCP(r, 0, serverFactory(Echo), { interface: "::1" });
+    port = listenTCP(r, 0, new RecordingServerFactory(Echo), { interface: "::1" });
   } catch (e) {
     if (e instanceof CannotListenError) return t.skip("no IPv6 loopback here");
     throw e;
@@ -614,7 +526,7 @@ test("a peer that vanishes mid-write loses only its own connection, and the port
       this.transport.write(data);
     }
   }
-  const sf = serverFactory(Talker);
+  const sf = new RecordingServerFactory(Talker);
   const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
   const rude = net.connect(port.getHost().port, "127.0.0.1");
   await new Promise((res) => rude.once("connect", res));
@@ -635,7 +547,7 @@ test("a peer that vanishes mid-write loses only its own connection, and the port
 test("NodeReactor.listenTCP/connectTCP work without run() and register what is open", async () => {
   const { createReactor } = await import("../../src/node/reactor.js");
   const reactor = createReactor();
-  const sf = serverFactory(Echo);
+  const sf = new RecordingServerFactory(Echo);
   const port = reactor.listenTCP(0, sf, { interface: "127.0.0.1" });
   const cf = new RecordingClientFactory(Recorder);
   reactor.connectTCP("127.0.0.1", port.getHost().port, cf, { timeout: 5 });
@@ -651,7 +563,7 @@ test("NodeReactor.listenTCP/connectTCP work without run() and register what is o
 
 test("stopListening fires while accepted connections stay open, and frees the port", async () => {
   const r = new TestReactor();
-  const sf = serverFactory(Echo);
+  const sf = new RecordingServerFactory(Echo);
   const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
   const portNumber = port.getHost().port;
   const cf = new RecordingClientFactory(Recorder);
@@ -659,7 +571,7 @@ test("stopListening fires while accepted connections stay open, and frees the po
   await waitFor(() => cf.built !== null && sf.built.length === 1, 3000, "connection");
   await port.stopListening();
   assert.equal(sf.numPorts, 0, "doStop ran");
-  const again = listenTCP(r, portNumber, serverFactory(Echo), { interface: "127.0.0.1" });
+  const again = listenTCP(r, portNumber, new RecordingServerFactory(Echo), { interface: "127.0.0.1" });
   await again.stopListening();
   cf.built!.transport.write(enc("still echoing"));
   await waitFor(() => cf.built!.received === "still echoing", 3000, "echo after stopListening");
@@ -670,7 +582,7 @@ test("stopListening fires while accepted connections stay open, and frees the po
 
 test("loseConnection and abortConnection never call connectionLost inside the call: it comes later, from the socket's close", async () => {
   const r = new TestReactor();
-  const sf = serverFactory(Recorder);
+  const sf = new RecordingServerFactory(Recorder);
   const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
   const cf = new RecordingClientFactory(Recorder);
   connectTCP(r, "127.0.0.1", port.getHost().port, cf);

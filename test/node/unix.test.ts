@@ -55,5 +55,5 @@ test("connectUNIX to a missing path fails with a ConnectError", async () => {
   const cf = new RecordingClientFactory(Recorder);
   connectUNIX(r, join(dir, "nobody.sock"), cf);
   assert.ok((await cf.failed).check(ConnectError));
-  assert.deepEqual(cf.calls, ["startedConnecting", "clientConnectionFailed"]);
+  assert.deepEqual(cf.calls, ["startFactory", "startedConnecting", "clientConnectionFailed", "stopFactory"]);
 });
