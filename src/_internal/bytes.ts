@@ -133,3 +133,29 @@ export class PendingBytes {
     return concatAll(parts);
   }
 }
+
+// A slab that small copies are carved from, as Node's Buffer pool does: typed arrays over 64 bytes
+// get their own off-heap backing store in V8 (a malloc each), which made per-string copies the
+// framers' main cost. Copies of 4 KiB and more, and of 64 bytes or less (allocated on V8's heap),
+// are plain slices.
+const SLAB_SIZE = 8192;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+
+/**
+ * A copy of `src[start, end)` that does not keep `src` alive. Copies between 65 bytes and 4 KiB
+ * are views into a shared 8 KiB slab (so their `.buffer` also holds other copies' bytes: use them
+ * through the view, as with Node's pooled Buffers); a held copy pins at most one slab.
+ */
+export function copyOut(src: Uint8Array, start: number, end: number): Uint8Array {
+  const n = end - start;
+  if (n <= 64 || n >= SLAB_SIZE >>> 1) return src.slice(start, end);
+  if (slabUsed + n > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + n);
+  out.set(src.subarray(start, end));
+  slabUsed = (slabUsed + n + 7) & ~7; // keep each copy 8-byte aligned
+  return out;
+}

@@ -14,7 +14,7 @@
  */
 import { Logger } from "../../logger.js";
 import { StringTooLongError } from "../../errors.js";
-import { mustBeBytes, PendingBytes } from "../../_internal/bytes.js";
+import { copyOut, mustBeBytes, PendingBytes } from "../../_internal/bytes.js";
 import { PausableReceiver } from "./pausable.js";
 
 const log = new Logger("reed.protocols.basic");
@@ -89,7 +89,7 @@ export abstract class IntNStringReceiver extends PausableReceiver {
         this.waitingMax = this.MAX_LENGTH;
         break;
       }
-      const packet = all.slice(start, end);
+      const packet = copyOut(all, start, end);
       offset = end;
       this.stringReceived(packet);
     }

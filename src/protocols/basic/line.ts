@@ -13,7 +13,7 @@
  */
 import { Protocol } from "../protocol.js";
 import { Logger } from "../../logger.js";
-import { concat2, EMPTY, indexOfBytes, mustBeBytes, PendingBytes } from "../../_internal/bytes.js";
+import { concat2, copyOut, EMPTY, indexOfBytes, mustBeBytes, PendingBytes } from "../../_internal/bytes.js";
 import type { ITransport } from "../../interfaces.js";
 import { PausableReceiver } from "./pausable.js";
 
@@ -120,7 +120,7 @@ export class LineReceiver extends PausableReceiver {
             this.partial = { delimiter: delim, max: this.MAX_LENGTH };
             return undefined;
           }
-          const line = this.buffer.slice(0, at);
+          const line = copyOut(this.buffer, 0, at);
           this.buffer = this.buffer.subarray(at + delim.length);
           if (line.length > this.MAX_LENGTH) {
             const exceeded = concat2(concat2(line, delim), this.buffer);
@@ -224,7 +224,7 @@ export class LineOnlyReceiver extends Protocol {
     for (;;) {
       const at = indexOfBytes(all, delim, start);
       if (at < 0) break;
-      lines.push(all.slice(start, at));
+      lines.push(copyOut(all, start, at));
       start = at + delim.length;
     }
     const rest = all.slice(start);

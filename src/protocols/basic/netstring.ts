@@ -15,7 +15,7 @@ import { Protocol } from "../protocol.js";
 import { Logger } from "../../logger.js";
 import { NetstringParseError } from "../../errors.js";
 import type { ITransport } from "../../interfaces.js";
-import { ascii, concat2, concatAll, EMPTY, mustBeBytes } from "../../_internal/bytes.js";
+import { ascii, concat2, concatAll, copyOut, EMPTY, mustBeBytes } from "../../_internal/bytes.js";
 
 const log = new Logger("reed.protocols.basic");
 
@@ -194,7 +194,7 @@ export class NetstringReceiver extends Protocol {
       throw new NetstringParseError("Malformed netstring: it is not terminated by a comma");
     }
     // One copy of the payload, without its comma (the chunks may be views of received data).
-    const payload = chunks.length === 1 ? last.slice(0, last.length - 1) : concatAll(chunks).subarray(0, this.expectedPayloadSize - 1);
+    const payload = chunks.length === 1 ? copyOut(last, 0, last.length - 1) : concatAll(chunks).subarray(0, this.expectedPayloadSize - 1);
     this.state = State.ParsingLength;
     this.payloadChunks = [];
     this.stringReceived(payload);
