@@ -340,7 +340,10 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
         current.running = false;
         current.result = r;
         if (r === null || typeof r !== "object" || r === THREW) {
-          if (r === THREW) current.result = Failure.from(thrown);
+          if (r === THREW) {
+            current.result = Failure.from(thrown);
+            thrown = undefined; // do not keep the error alive here
+          }
           continue;
         }
         if (!(r instanceof Deferred)) {
