@@ -1,7 +1,8 @@
 /**
  * Length-prefixed strings (`twisted.protocols.basic.IntNStringReceiver` and its Int8/16/32
  * subclasses): each string is sent as an unsigned big-endian length of `prefixLength` bytes,
- * then that many bytes.
+ * then that many bytes. Delivered strings are copies (those of 65 B to 4 KiB are views into a
+ * shared 8 KiB slab, like Node's pooled Buffers: see `copyOut`).
  *
  * Invariants (matching Twisted 22.4):
  * - A prefix over `MAX_LENGTH` calls `lengthLimitExceeded(length)` as soon as the prefix itself

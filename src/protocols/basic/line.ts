@@ -4,7 +4,8 @@
  *
  * Invariants:
  * - `buffer` holds received bytes not yet delivered. It is never mutated in place (only replaced),
- *   so views of it handed out earlier stay valid; lines are delivered as fresh copies, and a
+ *   so views of it handed out earlier stay valid; lines are delivered as copies (those of 65 B to
+ *   4 KiB are views into a shared 8 KiB slab, like Node's pooled Buffers: see `copyOut`), and a
  *   leftover kept between calls is compacted so a small partial line does not pin a large chunk.
  * - A line longer than `MAX_LENGTH` is never delivered: `lineLengthExceeded` gets it (by default
  *   closing the connection, with the reason logged) and the buffer is emptied.

@@ -1,6 +1,7 @@
 /**
  * Netstrings (`twisted.protocols.basic.NetstringReceiver`): `<decimal length>:<payload>,`.
- * See http://cr.yp.to/proto/netstrings.txt.
+ * See http://cr.yp.to/proto/netstrings.txt. Delivered strings are copies (those of 65 B to 4 KiB
+ * are views into a shared 8 KiB slab, like Node's pooled Buffers: see `copyOut`).
  *
  * Invariants (matching Twisted 22.4 byte for byte):
  * - A length has no leading zero (`0:` is fine, `03:` is malformed) and is checked against
