@@ -20,6 +20,15 @@ export interface ConnectTCPOptions extends TCPConnectOptions {
   lookup?: net.LookupFunction;
 }
 
+/** Copies `bindAddress` and `lookup` from reed's connect options onto Node's (TCP and TLS share it). */
+export function applyConnectOptions(opts: net.TcpNetConnectOpts, options: ConnectTCPOptions): void {
+  if (options.bindAddress) {
+    opts.localAddress = options.bindAddress[0];
+    opts.localPort = options.bindAddress[1];
+  }
+  if (options.lookup) opts.lookup = options.lookup;
+}
+
 /**
  * Listens for TCP connections on `port` (0 = any free port), building a protocol per connection
  * with `factory`. Binding happens now: `getHost()` has the real port when this returns.
@@ -45,11 +54,7 @@ export function listenTCP(reactor: ReactorTime, port: number, factory: IProtocol
 export function connectTCP(reactor: ReactorTime, host: string, port: number, factory: IProtocolFactory, options: ConnectTCPOptions = {}): Connector {
   const c = new Connector(reactor, { kind: "TCP", host, port }, factory, options.timeout ?? 30, () => {
     const opts: net.TcpNetConnectOpts = { host, port, allowHalfOpen: true };
-    if (options.bindAddress) {
-      opts.localAddress = options.bindAddress[0];
-      opts.localPort = options.bindAddress[1];
-    }
-    if (options.lookup) opts.lookup = options.lookup;
+    applyConnectOptions(opts, options);
     return { socket: net.connect(opts), readyEvent: "connect" };
   });
   c.connect();

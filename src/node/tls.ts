@@ -15,7 +15,7 @@ import { Port } from "./port.js";
 import { Logger } from "../logger.js";
 
 const log = new Logger("reed.node.tls");
-import type { ConnectTCPOptions, ListenTCPOptions } from "./tcp.js";
+import { applyConnectOptions, type ConnectTCPOptions, type ListenTCPOptions } from "./tcp.js";
 
 /** The PEM text of `trustRoots`: one file, or every `.pem`/`.crt` file of a directory. */
 function readTrustRoots(path: string): string[] {
@@ -94,11 +94,7 @@ export function connectSSL(
     // tls.connect passes socket.connect() options (allowHalfOpen, localAddress, lookup) through.
     const opts: tls.ConnectionOptions & net.TcpNetConnectOpts = { ...ctx, host, port, allowHalfOpen: true };
     if (!/^[\d.]+$|:/.test(host)) opts.servername = host;
-    if (options.bindAddress) {
-      opts.localAddress = options.bindAddress[0];
-      opts.localPort = options.bindAddress[1];
-    }
-    if (options.lookup) opts.lookup = options.lookup;
+    applyConnectOptions(opts, options);
     return { socket: tls.connect(opts), readyEvent: "secureConnect" };
   });
   c.connect();
