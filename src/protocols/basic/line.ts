@@ -20,6 +20,16 @@ import { PausableReceiver } from "./pausable.js";
 
 const log = new Logger("reed.protocols.basic");
 
+/** The default reaction to an overlong line (both receivers): log the reason, close the connection. */
+function closeOverlong(p: Protocol, length: number, limit: number): void {
+  log.info("Line too long: {length} bytes, limit {limit}; closing the connection to {peer}", {
+    length,
+    limit,
+    peer: String(p.transport?.getPeer?.()),
+  });
+  p.transport.loseConnection();
+}
+
 /** `"\r\n"` as bytes: the default line delimiter. */
 export const CRLF: Uint8Array = Uint8Array.of(13, 10);
 
@@ -184,12 +194,7 @@ export class LineReceiver extends PausableReceiver {
    * (at least part of) the long line. By default logs the reason and closes the connection.
    */
   lineLengthExceeded(line: Uint8Array): unknown {
-    log.info("Line too long: {length} bytes, limit {limit}; closing the connection to {peer}", {
-      length: line.length,
-      limit: this.MAX_LENGTH,
-      peer: String(this.transport?.getPeer?.()),
-    });
-    this.transport.loseConnection();
+    closeOverlong(this, line.length, this.MAX_LENGTH);
     return undefined;
   }
 }
@@ -255,12 +260,7 @@ export class LineOnlyReceiver extends Protocol {
 
   /** A line longer than `MAX_LENGTH` arrived. By default logs the reason and closes the connection. */
   lineLengthExceeded(line: Uint8Array): unknown {
-    log.info("Line too long: {length} bytes, limit {limit}; closing the connection to {peer}", {
-      length: line.length,
-      limit: this.MAX_LENGTH,
-      peer: String(this.transport?.getPeer?.()),
-    });
-    this.transport.loseConnection();
+    closeOverlong(this, line.length, this.MAX_LENGTH);
     return undefined;
   }
 }
