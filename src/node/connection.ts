@@ -13,11 +13,15 @@
  * - Back-pressure uses the socket's own buffer: a streaming producer is paused when `write`
  *   returns false and resumed on `'drain'`; a pull producer is asked for the next chunk once what
  *   it wrote has been flushed (on `setImmediate`, so it cannot starve I/O).
- * - `loseConnection()` stops delivering data (Twisted stops reading), waits for a registered
- *   producer to unregister, flushes, then closes the socket.
+ * - `loseConnection()` stops delivering data (Twisted stops reading). Each time the write buffer
+ *   then empties, Twisted's `FileDescriptor.doWrite` rule decides: a pull producer or a paused
+ *   streaming producer is asked to resume (and the connection stays open); otherwise the socket
+ *   is closed, and a producer still registered is told `stopProducing()`. Writes are accepted
+ *   until the socket is shut.
  */
 import type { Socket } from "node:net";
 import { ConnectionAborted, ConnectionDone, ProducerAlreadyRegistered } from "../errors.js";
+import { EMPTY } from "../_internal/bytes.js";
 import { Failure } from "../failure.js";
 import type { IProtocol, IPullProducer, IPushProducer, ITCPTransport } from "../interfaces.js";
 import { Logger } from "../logger.js";
@@ -73,8 +77,8 @@ function onDrain(this: OwnedSocket): void {
 function onClose(this: OwnedSocket, hadError: boolean): void {
   this[kConnection].handleClose(hadError);
 }
-function askPullProducer(c: Connection): void {
-  c.askPullProducer();
+function bufferEmptied(c: Connection): void {
+  c.bufferEmptied();
 }
 
 /** What a Connection tells its owner (a port or connector) when it is over. */
@@ -98,11 +102,11 @@ export class Connection implements ITCPTransport, IPushProducer {
   streamingProducer = false;
 
   private producerPaused = false;
-  private pullOutstanding = 0;
-  private pullScheduled = false;
+  /** Writes whose flush we wait for (made with `onWatchedWrite`), see `watchingWrites`. */
+  private watchedWrites = 0;
+  private emptiedScheduled = false;
   private ended = false; // socket.end() called
   private writeDisconnected = false; // loseWriteConnection() called
-  private closeOnUnregister = false;
   private reason: Failure | null = null;
   private noDelay = false;
   private keepAlive = false;
@@ -208,6 +212,8 @@ export class Connection implements ITCPTransport, IPushProducer {
 
   /** @internal Socket event (see the module-level listeners). */
   handleDrain(): void {
+    // While closing every write is watched, and `bufferEmptied` makes the decision.
+    if (this.disconnecting || this.writeDisconnected) return;
     if (this.producer !== null && this.streamingProducer && this.producerPaused) {
       this.producerPaused = false;
       (this.producer as IPushProducer).resumeProducing();
@@ -263,12 +269,13 @@ export class Connection implements ITCPTransport, IPushProducer {
       throw new TypeError(`Data must be bytes (Uint8Array), not ${describeType(data)}`);
     }
     if (this.ended || !this.connected || data.length === 0) return;
-    if (this.producer !== null && !this.streamingProducer) {
-      this.pullOutstanding++;
-      this.socket.write(data, (this.onPullWritten ??= () => this.pullWritten()));
+    if (this.watchingWrites()) {
+      this.watchedWrites++;
+      if (this.socket.write(data, (this.onWatchedWrite ??= () => this.watchedWriteFlushed())) || !this.streamingProducer) return;
+    } else if (this.socket.write(data)) {
       return;
     }
-    if (!this.socket.write(data) && this.producer !== null && !this.producerPaused) {
+    if (this.producer !== null && !this.producerPaused) {
       this.producerPaused = true;
       (this.producer as IPushProducer).pauseProducing();
     }
@@ -292,21 +299,22 @@ export class Connection implements ITCPTransport, IPushProducer {
   }
 
   /**
-   * Closes the connection once everything written has been sent (and a registered producer has
-   * unregistered). Incoming data is no longer delivered. The protocol then sees `ConnectionDone`.
+   * Closes the connection once everything written has been sent; the protocol then sees
+   * `ConnectionDone`. Incoming data is no longer delivered; writes made meanwhile are still sent.
+   *
+   * With a producer registered this follows Twisted: when the buffer empties, a pull producer or
+   * a paused streaming producer is asked to resume instead, and the connection stays open until
+   * the producer is unregistered (or, for a streaming one, until the buffer empties while it is
+   * not paused); a producer still registered at the close is told `stopProducing()`.
    */
   loseConnection(): void {
     if (!this.connected || this.disconnecting) return;
     this.disconnecting = true;
-    if (this.producer !== null) {
-      this.closeOnUnregister = true;
-      return;
-    }
     if (this.ended) {
       if (this.socket.writableFinished) this.socket.destroy();
       return;
     }
-    this.endSocket();
+    this.watchFlush();
   }
 
   /** Closes at once, discarding unsent data; the protocol sees `ConnectionAborted` (a `ConnectionLost`). */
@@ -331,13 +339,15 @@ export class Connection implements ITCPTransport, IPushProducer {
   }
 
   /**
-   * Half-close: sends FIN after the buffered data, keeps reading. A protocol with
-   * `writeConnectionLost()` is told when the write side has closed.
+   * Half-close: sends FIN once the buffer empties, keeps reading. A protocol with
+   * `writeConnectionLost()` is told when the write side has closed. As with `loseConnection()`,
+   * writes are accepted until then, and a pull producer or a paused streaming producer holds the
+   * FIN back (it is asked to resume instead) until it is unregistered.
    */
   loseWriteConnection(): void {
     if (!this.connected || this.writeDisconnected) return;
     this.writeDisconnected = true;
-    this.endSocket();
+    this.watchFlush();
   }
 
   /** The other side's address. */
@@ -410,35 +420,51 @@ export class Connection implements ITCPTransport, IPushProducer {
     }
   }
 
-  /** Detaches the producer; a pending `loseConnection()` proceeds. */
+  /** Detaches the producer (it is not told anything); a pending `loseConnection()` proceeds once the buffer is flushed. */
   unregisterProducer(): void {
     this.producer = null;
     this.producerPaused = false;
-    if (this.closeOnUnregister && this.connected) {
-      this.closeOnUnregister = false;
-      this.disconnecting = false;
-      this.loseConnection();
-    }
+    if (this.connected && (this.disconnecting || this.writeDisconnected) && !this.ended) this.watchFlush();
   }
 
-  /** Made on first use: only connections with a pull producer need a write callback. */
-  private onPullWritten: (() => void) | null = null;
+  /** Made on first use: only connections with a pull producer or a close pending need a write callback. */
+  private onWatchedWrite: (() => void) | null = null;
 
-  private pullWritten(): void {
-    if (--this.pullOutstanding > 0 || this.pullScheduled) return;
-    this.pullScheduled = true;
-    setImmediate(askPullProducer, this);
+  /** Whether writes are watched for the moment the buffer empties (Twisted's `doWrite` cares then). */
+  private watchingWrites(): boolean {
+    return this.disconnecting || this.writeDisconnected || (this.producer !== null && !this.streamingProducer);
   }
 
-  /** @internal Asks a pull producer for its next chunk once what it wrote is flushed. */
-  askPullProducer(): void {
-    this.pullScheduled = false;
+  /** Waits for everything written so far (watched or not) to be flushed, then runs `bufferEmptied`. */
+  private watchFlush(): void {
+    this.watchedWrites++;
+    this.socket.write(EMPTY, (this.onWatchedWrite ??= () => this.watchedWriteFlushed()));
+  }
+
+  private watchedWriteFlushed(): void {
+    if (--this.watchedWrites > 0 || this.emptiedScheduled) return;
+    this.emptiedScheduled = true;
+    setImmediate(bufferEmptied, this);
+  }
+
+  /**
+   * @internal The write buffer has emptied: Twisted's `doWrite` rule. A pull producer or a paused
+   * streaming producer is asked for more; otherwise a pending `loseConnection()` or
+   * `loseWriteConnection()` shuts the socket's write side (FIN).
+   */
+  bufferEmptied(): void {
+    this.emptiedScheduled = false;
+    if (!this.connected || this.ended || this.socket.destroyed || this.watchedWrites > 0) return;
     const p = this.producer;
-    if (p === null || this.streamingProducer || !this.connected || this.pullOutstanding > 0) return;
-    try {
-      p.resumeProducing();
-    } catch (e) {
-      this.protocolFailed(e);
+    if (p !== null && (!this.streamingProducer || this.producerPaused)) {
+      this.producerPaused = false;
+      try {
+        p.resumeProducing();
+      } catch (e) {
+        this.protocolFailed(e);
+      }
+    } else if (this.disconnecting || this.writeDisconnected) {
+      this.endSocket();
     }
   }
 

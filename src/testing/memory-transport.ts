@@ -16,8 +16,14 @@
  *   Twisted's reactor they come later, from a call scheduled on the network's clock (delay 0).
  * - A streaming producer is paused when more than `bufferSize` bytes are queued and resumed when
  *   the queue has drained; a non-streaming producer is asked for more each time it drains.
+ * - Closing follows Twisted's `FileDescriptor`: `loseConnection()`/`loseWriteConnection()` act
+ *   when the outgoing queue is empty (checked on the next clock step, or when a delivery empties
+ *   it). Then a pull producer or a paused streaming producer is asked to resume and the close
+ *   waits (until the producer is unregistered, or writes more and the queue empties again with
+ *   the producer not paused); otherwise the FIN is sent. Writes are accepted until the FIN. A
+ *   producer still registered when the connection is lost is told `stopProducing()` first.
  */
-import { ConnectionDone, ConnectionLost } from "../errors.js";
+import { ConnectionAborted, ConnectionDone, ConnectionLost } from "../errors.js";
 import { Failure } from "../failure.js";
 import type { IProtocol, IPullProducer, IPushProducer, ITCPTransport } from "../interfaces.js";
 import type { IAddress } from "../protocols/address.js";
@@ -167,6 +173,7 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
   private outgoing: Pipe | null = null;
   private writeShutdown = false;
   private finSent = false;
+  private emptyCheckScheduled = false;
   private readClosed = false;
   private pendingReset: Failure | null = null;
   private aborting = false;
@@ -253,33 +260,47 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
     }
   }
 
-  /** @internal The outgoing queue shrank: resume or ask the producer, finish a close. */
+  /** @internal The outgoing queue shrank (a delivery): when it is empty, see `emptied`. */
   drained(): void {
-    const pipe = this.outgoing!;
-    if (pipe.queued === 0 && this.producer && this.connected) {
-      if (this.streaming && this.producerPaused) {
+    this.emptied();
+  }
+
+  /**
+   * Twisted's `doWrite` on an empty buffer: a pull producer or a paused streaming producer is
+   * asked for more (and a pending close waits); otherwise a pending close or half-close sends
+   * the FIN. Runs only from the network's own callbacks.
+   */
+  private emptied(): void {
+    if (!this.connected || this.outgoing!.queued > 0) return;
+    const p = this.producer;
+    if (p !== null && (!this.streaming || this.producerPaused)) {
+      if (this.streaming) {
         this.producerPaused = false;
         this.host.record(`resume producer ${this.label}`);
-        (this.producer as IPushProducer).resumeProducing();
-      } else if (!this.streaming) {
-        this.producer.resumeProducing();
       }
+      p.resumeProducing();
+      return;
     }
     this.maybeSendFin();
   }
 
-  /**
-   * Sends the FIN once the queue is empty, then tells the protocol: now when called from the
-   * network's own callbacks, on the next clock step when `later` (a call the protocol made).
-   */
-  private maybeSendFin(later = false): void {
+  /** Runs `emptied` on the next clock step (a call the protocol made: nothing happens inside it). */
+  private checkEmptiedLater(): void {
+    if (this.emptyCheckScheduled) return;
+    this.emptyCheckScheduled = true;
+    this.host.schedule(0, () => {
+      this.emptyCheckScheduled = false;
+      this.emptied();
+    });
+  }
+
+  /** Sends the FIN (a close or half-close is pending and nothing is queued), then tells the protocol. */
+  private maybeSendFin(): void {
     const pipe = this.outgoing!;
     if (!this.writeShutdown || this.finSent || !this.connected || pipe.queued > 0) return;
-    if (this.producer && !this.disconnecting) return;
     this.finSent = true;
     pipe.push({ kind: "fin" });
-    if (later) this.host.schedule(0, () => this.afterFin());
-    else this.afterFin();
+    this.afterFin();
   }
 
   /** Our FIN went out: the connection is over (after `loseConnection`), or half-closed. */
@@ -348,7 +369,7 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
    */
   write(data: Uint8Array): void {
     mustBeBytes(data);
-    if (!this.connected || this.writeShutdown || this.aborting || data.length === 0) return;
+    if (!this.connected || this.finSent || this.aborting || data.length === 0) return;
     this.outgoing!.push({ kind: "data", bytes: data.slice() });
     this.checkHighWater();
   }
@@ -368,31 +389,43 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
     }
   }
 
-  /** Closes after everything written has been delivered; the protocol then sees `ConnectionDone`. */
+  /**
+   * Closes after everything written has been delivered; the protocol then sees `ConnectionDone`.
+   * Reading stops at once; writes are still accepted until the FIN. With a producer registered
+   * the close follows Twisted (see the module notes): a pull producer holds it until unregistered.
+   */
   loseConnection(): void {
     if (!this.connected || this.disconnecting) return;
     this.disconnecting = true;
+    if (this.finSent) {
+      // The write side is already shut (a half-close): nothing to flush, the connection is over.
+      this.host.schedule(0, () => this.closeWith(new Failure(new ConnectionDone()), false));
+      return;
+    }
     this.writeShutdown = true;
-    this.maybeSendFin(true);
-  }
-
-  /** Half-close: stops writing once the queue drains (the peer sees the end of the stream). */
-  loseWriteConnection(): void {
-    if (!this.connected || this.writeShutdown) return;
-    this.writeShutdown = true;
-    this.maybeSendFin(true);
+    this.checkEmptiedLater();
   }
 
   /**
-   * Closes at once, discarding queued bytes (nothing more is sent or delivered); both sides see
-   * `ConnectionLost`, this side on the next clock step.
+   * Half-close: sends the FIN once the queue is empty (the peer sees the end of the stream), with
+   * the same producer rule as `loseConnection()`; reading goes on.
+   */
+  loseWriteConnection(): void {
+    if (!this.connected || this.writeShutdown) return;
+    this.writeShutdown = true;
+    this.checkEmptiedLater();
+  }
+
+  /**
+   * Closes at once, discarding queued bytes (nothing more is sent or delivered); this side sees
+   * `ConnectionAborted` (a `ConnectionLost`) on the next clock step, the peer `ConnectionLost`.
    */
   abortConnection(): void {
     if (!this.connected || this.aborting) return;
     this.aborting = true;
     this.disconnecting = true;
     this.outgoing?.discard();
-    this.host.schedule(0, () => this.closeWith(new Failure(new ConnectionLost("Connection was aborted locally.")), true));
+    this.host.schedule(0, () => this.closeWith(new Failure(new ConnectionAborted()), true));
   }
 
   /** @internal A network reset: both ends lose the connection with `ConnectionLost` now. */
@@ -444,11 +477,11 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
     else this.checkHighWater();
   }
 
-  /** Detaches the producer (a pending close may then complete). */
+  /** Detaches the producer (it is not told anything); a pending close then completes once the queue is empty. */
   unregisterProducer(): void {
     this.producer = null;
     this.producerPaused = false;
-    if (this.connected) this.maybeSendFin(true);
+    if (this.connected && this.writeShutdown && !this.finSent) this.checkEmptiedLater();
   }
 
   /** Stops reading: nothing more is delivered to this end's protocol until `resumeProducing()`. */

@@ -109,7 +109,7 @@ test("a client and server see makeConnection, data, then connectionLost(Connecti
   assert.deepEqual(r.openResources(), []);
 });
 
-test("loseConnection sends everything written before it, then closes", async () => {
+test("loseConnection sends everything written before it, and what is written before the buffer empties, then closes", async () => {
   const r = new TestReactor();
   class Sender extends Recorder {
     override connectionMade(): void {
@@ -118,7 +118,7 @@ test("loseConnection sends everything written before it, then closes", async () 
       this.transport.write(big);
       this.transport.write(enc("END"));
       this.transport.loseConnection();
-      this.transport.write(enc("ignored after loseConnection"));
+      this.transport.write(enc("+late")); // as in Twisted: accepted until the socket is shut
     }
   }
   const sf = new RecordingServerFactory(Sender);
@@ -128,8 +128,8 @@ test("loseConnection sends everything written before it, then closes", async () 
   await waitFor(() => cf.built !== null, 3000, "connection");
   const reason = await cf.built!.lost;
   assert.ok(reason.check(ConnectionDone));
-  assert.equal(cf.built!.received.length, (1 << 20) + 3);
-  assert.ok(cf.built!.received.endsWith("xEND"));
+  assert.equal(cf.built!.received.length, (1 << 20) + 8);
+  assert.ok(cf.built!.received.endsWith("xEND+late"));
   await sf.built[0]!.lost;
   await port.stopListening();
 });
@@ -438,14 +438,14 @@ test("a pull producer is asked for a chunk each time the previous one has been f
   await port.stopListening();
 });
 
-test("loseConnection waits for a registered producer to unregister", async () => {
+test("loseConnection waits for a registered pull producer to unregister", async () => {
   const r = new TestReactor();
   let stopped = 0;
   class Late extends Recorder {
     override connectionMade(): void {
       super.connectionMade();
       const t = this.transport as Connection;
-      t.registerProducer({ pauseProducing() {}, resumeProducing() {}, stopProducing: () => void stopped++ }, true);
+      t.registerProducer({ resumeProducing() {}, stopProducing: () => void stopped++ }, false);
       t.loseConnection();
       setTimeout(() => {
         t.write(enc("late data"));
@@ -611,9 +611,9 @@ test("after loseConnection nothing more is delivered though the peer keeps sendi
       built.push(this);
     }
     override connectionMade(): void {
-      // A registered producer holds the close open after loseConnection(), so the peer's later
-      // chunks do reach this socket.
-      (this.transport as Connection).registerProducer({ pauseProducing() {}, resumeProducing() {}, stopProducing() {} }, true);
+      // A registered pull producer holds the close open after loseConnection(), so the peer's
+      // later chunks do reach this socket.
+      (this.transport as Connection).registerProducer({ resumeProducing() {}, stopProducing() {} }, false);
     }
     override dataReceived(data: Uint8Array): unknown {
       if ((this.transport as Connection).disconnecting) calledWhileDisconnecting++;

@@ -8,7 +8,7 @@ import { Protocol } from "../../src/protocols/protocol.js";
 import { ClientFactory, Factory } from "../../src/protocols/factory.js";
 import { LineReceiver } from "../../src/protocols/basic/line.js";
 import type { Failure } from "../../src/failure.js";
-import type { IPushProducer } from "../../src/interfaces.js";
+import type { IPullProducer } from "../../src/interfaces.js";
 import { assertNoLoggedErrors, captureLogs } from "../../src/testing/log-capture.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -70,7 +70,7 @@ test("loseConnection with nothing queued calls connectionLost later, on the cloc
   assert.equal(st.connected, false);
 });
 
-test("abortConnection calls connectionLost(ConnectionLost) on the next clock step; writes after it go nowhere", () => {
+test("abortConnection calls connectionLost(ConnectionAborted) on the next clock step; writes after it go nowhere", () => {
   const { net, server, st } = connected(new Events());
   let clientGot = 0;
   st.peerTransport!.protocol!.dataReceived = () => void clientGot++;
@@ -79,7 +79,7 @@ test("abortConnection calls connectionLost(ConnectionLost) on the next clock ste
   assert.deepEqual(server.log, ["abortConnection returned"]);
   assert.equal(st.disconnecting, true);
   net.run();
-  assert.deepEqual(server.log, ["abortConnection returned", "connectionLost ConnectionLost"]);
+  assert.deepEqual(server.log, ["abortConnection returned", "connectionLost ConnectionAborted"]);
   assert.equal(clientGot, 0);
 });
 
@@ -91,13 +91,13 @@ test("loseWriteConnection tells a half-closeable protocol writeConnectionLost la
   assert.deepEqual(server.log.slice(0, 2), ["loseWriteConnection returned", "writeConnectionLost"]);
 });
 
-test("unregisterProducer after loseWriteConnection lets the half-close happen, later", () => {
+test("unregisterProducer after loseWriteConnection lets the half-close held by a pull producer happen, later", () => {
   const { net, server, st } = connected(new Events());
-  const producer: IPushProducer = { pauseProducing() {}, resumeProducing() {}, stopProducing() {} };
-  st.registerProducer(producer, true);
+  const producer: IPullProducer = { resumeProducing() {}, stopProducing() {} };
+  st.registerProducer(producer, false);
   st.loseWriteConnection();
   net.run();
-  assert.deepEqual(server.log, []); // the write side waits for the producer
+  assert.deepEqual(server.log, []); // the write side waits for the pull producer
   server.call("unregisterProducer", () => st.unregisterProducer());
   assert.deepEqual(server.log, ["unregisterProducer returned"]);
   net.run();

@@ -239,7 +239,7 @@ test("loseConnection closes only after everything written has been delivered", (
   assert.equal(reason, "ConnectionDone");
 });
 
-test("abortConnection discards queued bytes and both ends see ConnectionLost", () => {
+test("abortConnection discards queued bytes: the aborting end sees ConnectionAborted (a ConnectionLost), the peer ConnectionLost", () => {
   const net = new MemoryNetwork({ faults: { latency: 0.01 } });
   const reasons: string[] = [];
   class Aborter extends Protocol {
@@ -264,7 +264,7 @@ test("abortConnection discards queued bytes and both ends see ConnectionLost", (
   net.connectTCP("127.0.0.1", 8000, ClientFactory.forProtocol(Receiver));
   net.run();
   assert.equal(got, "");
-  assert.deepEqual(reasons, ["server ConnectionLost", "client ConnectionLost"]);
+  assert.deepEqual(reasons, ["server ConnectionAborted", "client ConnectionLost"]);
 });
 
 test("half-close: the server reads to the end of the stream and still answers", () => {
