@@ -11,14 +11,30 @@
  *   code).
  * - `stopListening()` stops accepting (and closes the HTTP server when `listenWS` made it); open
  *   connections carry on, as with TCP; its Deferred fires when the listening socket has closed.
+ * - Write back-pressure works as on a TCP `Connection`, on the same socket buffer: a streaming
+ *   producer is paused when the socket's buffer reaches its high-water mark and resumed on its
+ *   `'drain'`; a pull producer is asked for more once what it wrote has been flushed. A close
+ *   asked for with a producer registered follows Twisted's rule (see `loseConnection`).
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, WebSocket } from "ws";
 import { Deferred } from "../deferred.js";
-import { CannotListenError, ConnectionDone, ConnectionLost } from "../errors.js";
+import { CannotListenError, ConnectionDone, ConnectionLost, ProducerAlreadyRegistered } from "../errors.js";
+import { EMPTY } from "../_internal/bytes.js";
 import { Failure } from "../failure.js";
-import type { IListeningPort, IProtocol, IProtocolFactory, IPushProducer, ITransport, ReactorTime, TrackedResource } from "../interfaces.js";
+import type {
+  IConsumer,
+  IListeningPort,
+  IProtocol,
+  IProtocolFactory,
+  IPullProducer,
+  IPushProducer,
+  ITransport,
+  ReactorTime,
+  TrackedResource,
+} from "../interfaces.js";
 import { IPv4Address, IPv6Address, type IAddress } from "../protocols/address.js";
 import { Logger } from "../logger.js";
 import { registryOf } from "./_resources.js";
@@ -30,17 +46,26 @@ function address(host: string | undefined, port: number | undefined): IAddress {
   return h.includes(":") ? new IPv6Address("TCP", h, port ?? 0) : new IPv4Address("TCP", h, port ?? 0);
 }
 
+function bufferEmptied(t: NodeWebSocketTransport): void {
+  t.bufferEmptied();
+}
+
 /**
  * The server side of one WebSocket connection: `write()` sends one binary message. It is also the
  * connection's push producer on the reading side: `pauseProducing()` stops delivering messages
- * (the socket stops reading, so the client is slowed by TCP) until `resumeProducing()`.
+ * (the socket stops reading, so the client is slowed by TCP) until `resumeProducing()`, and a
+ * consumer of a producer's writes (`registerProducer`), with back-pressure as on TCP.
  */
-export class NodeWebSocketTransport implements ITransport, IPushProducer {
+export class NodeWebSocketTransport implements ITransport, IPushProducer, IConsumer {
   /**
    * True once `loseConnection()`/`abortConnection()`/`close()` was called (or the peer started
    * the close handshake); no message is delivered to the protocol after that.
    */
   disconnecting = false;
+  /** The producer writing to this transport, if any. */
+  producer: IPushProducer | IPullProducer | null = null;
+  /** Whether `producer` is a streaming (push) producer. */
+  streamingProducer = false;
   /** @internal the close is to be reported as `ConnectionLost`. */
   aborted = false;
   /** @internal `connectionLost` has been delivered (at shutdown, before the socket's own close event). */
@@ -48,20 +73,140 @@ export class NodeWebSocketTransport implements ITransport, IPushProducer {
   /** @internal reports the loss now (set by `listenWS`; used at reactor shutdown). */
   shutdownHook: ((reason: Failure) => void) | null = null;
 
+  private producerPaused = false;
+  /** The close asked for while a producer holds it back (sent by `bufferEmptied`). */
+  private pendingClose: { code: number; reason: string } | null = null;
+  /** Sends whose flush we wait for (a pull producer, or a close pending). */
+  private watchedWrites = 0;
+  private emptiedScheduled = false;
+  private onWatchedWrite: (() => void) | null = null;
+  /** The TCP socket under the WebSocket: its buffer and `'drain'` are the back-pressure signal. */
+  private readonly raw: Socket | null;
+
   constructor(
     private readonly socket: WebSocket,
     private readonly peer: IAddress,
     private readonly host: IAddress,
-  ) {}
+  ) {
+    // `ws` writes each frame straight to this socket (listenWS does not compress), so its buffer
+    // is what `bufferedAmount` counts, and its 'drain' says when a paused producer may resume.
+    this.raw = (socket as unknown as { _socket?: Socket })._socket ?? null;
+    this.raw?.on("drain", () => this.handleDrain());
+  }
 
   /**
-   * Sends `data` as one binary message; writes after `loseConnection()` are dropped.
+   * Sends `data` as one binary message. Writes are accepted until the close frame is sent (at
+   * once by `loseConnection()` without a producer; see there for the producer case).
    * @throws TypeError when `data` is not a Uint8Array.
    */
   write(data: Uint8Array): void {
     if (!(data instanceof Uint8Array)) throw new TypeError("Data must be bytes (a Uint8Array): encode strings yourself");
-    if (this.disconnecting || this.socket.readyState !== WebSocket.OPEN) return;
-    this.socket.send(data, { binary: true });
+    if ((this.disconnecting && this.pendingClose === null) || this.lost || this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.pendingClose !== null || (this.producer !== null && !this.streamingProducer)) {
+      this.watchedWrites++;
+      this.socket.send(data, { binary: true }, (this.onWatchedWrite ??= () => this.watchedWriteFlushed()));
+    } else {
+      this.socket.send(data, { binary: true });
+    }
+    if (this.producer !== null && this.streamingProducer && !this.producerPaused && this.bufferFull()) {
+      this.producerPaused = true;
+      (this.producer as IPushProducer).pauseProducing();
+    }
+  }
+
+  /** Whether the socket's buffer has reached its high-water mark (as a TCP `Connection` pauses). */
+  private bufferFull(): boolean {
+    const hwm = this.raw?.writableHighWaterMark ?? 16 * 1024;
+    return this.socket.bufferedAmount >= hwm;
+  }
+
+  private handleDrain(): void {
+    // With a close pending every send is watched, and `bufferEmptied` decides.
+    if (this.pendingClose !== null) return;
+    if (this.producer !== null && this.streamingProducer && this.producerPaused) {
+      this.producerPaused = false;
+      (this.producer as IPushProducer).resumeProducing();
+    }
+  }
+
+  /** Runs `bufferEmptied` once everything sent so far has been flushed to the kernel. */
+  private watchFlush(): void {
+    this.watchedWrites++;
+    const done = (this.onWatchedWrite ??= () => this.watchedWriteFlushed());
+    if (this.raw !== null && !this.raw.destroyed) this.raw.write(EMPTY, done);
+    else queueMicrotask(done);
+  }
+
+  private watchedWriteFlushed(): void {
+    if (--this.watchedWrites > 0 || this.emptiedScheduled) return;
+    this.emptiedScheduled = true;
+    setImmediate(bufferEmptied, this);
+  }
+
+  /**
+   * @internal The send buffer has emptied: Twisted's `doWrite` rule. A pull producer or a paused
+   * streaming producer is asked for more; otherwise a pending close is sent.
+   */
+  bufferEmptied(): void {
+    this.emptiedScheduled = false;
+    if (this.lost || this.watchedWrites > 0 || this.socket.readyState !== WebSocket.OPEN) return;
+    const p = this.producer;
+    if (p !== null && (!this.streamingProducer || this.producerPaused)) {
+      this.producerPaused = false;
+      try {
+        p.resumeProducing();
+      } catch (e) {
+        log.failure("Producer raised in resumeProducing; dropping the connection", e);
+        this.abortConnection();
+      }
+    } else if (this.pendingClose !== null) {
+      const { code, reason } = this.pendingClose;
+      this.pendingClose = null;
+      this.socket.close(code, reason);
+    }
+  }
+
+  /**
+   * Attaches a producer, as on a TCP `Connection`: a streaming (push) producer is paused while
+   * the socket's buffer is at its high-water mark and resumed when it drains; a pull producer is
+   * asked for one chunk now and another each time what it wrote has been flushed. On a closed
+   * connection the producer is told `stopProducing()` at once.
+   * @throws ProducerAlreadyRegistered when another producer is registered.
+   */
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    if (this.producer !== null) throw new ProducerAlreadyRegistered("a producer was registered and never unregistered");
+    if (this.lost) {
+      producer.stopProducing();
+      return;
+    }
+    this.producer = producer;
+    this.streamingProducer = streaming;
+    this.producerPaused = false;
+    if (!streaming) {
+      producer.resumeProducing();
+    } else if (this.bufferFull()) {
+      this.producerPaused = true;
+      (producer as IPushProducer).pauseProducing();
+    }
+  }
+
+  /** Detaches the producer (it is not told anything); a pending close is sent once the buffer is flushed. */
+  unregisterProducer(): void {
+    this.producer = null;
+    this.producerPaused = false;
+    if (this.pendingClose !== null && !this.lost) this.watchFlush();
+  }
+
+  /** @internal The connection is over: a producer still registered is told `stopProducing()`. */
+  stopProducer(): void {
+    const p = this.producer;
+    this.producer = null;
+    if (p === null) return;
+    try {
+      p.stopProducing();
+    } catch (e) {
+      log.failure("Producer raised in stopProducing", e);
+    }
   }
 
   /** Sends the chunks as one message. */
@@ -69,7 +214,13 @@ export class NodeWebSocketTransport implements ITransport, IPushProducer {
     this.write(Buffer.concat([...data]));
   }
 
-  /** Closes cleanly (code 1000) after what was written; the protocol sees `ConnectionDone`. */
+  /**
+   * Closes cleanly (code 1000) after what was written; the protocol sees `ConnectionDone`. With a
+   * producer registered this follows Twisted (as a TCP `Connection` does): the close frame waits
+   * for the buffer to empty, and then a pull producer or a paused streaming producer is asked to
+   * resume instead (the close waits until it is unregistered, or a streaming one writes and the
+   * buffer empties again unpaused); a producer still registered at the end is told `stopProducing()`.
+   */
   loseConnection(): void {
     this.close(1000, "");
   }
@@ -81,11 +232,19 @@ export class NodeWebSocketTransport implements ITransport, IPushProducer {
     this.socket.terminate();
   }
 
-  /** Closes with a WebSocket close `code` (1000, or 3000–4999) and a short `reason` the peer sees. */
+  /**
+   * Closes with a WebSocket close `code` (1000, or 3000–4999) and a short `reason` the peer sees;
+   * with a producer registered, as `loseConnection()` describes.
+   */
   close(code: number, reason: string): void {
     if (this.disconnecting) return;
     this.disconnecting = true;
-    this.socket.close(code, reason);
+    if (this.producer === null) {
+      this.socket.close(code, reason);
+      return;
+    }
+    this.pendingClose = { code, reason };
+    this.watchFlush();
   }
 
   /**
@@ -274,6 +433,7 @@ export function listenWS(reactor: ReactorTime, options: ListenWSOptions, factory
       transport.disconnecting = true;
       port?.connections.delete(transport);
       registry?.untrackResource(resource);
+      transport.stopProducer();
       try {
         p.connectionLost(why);
       } catch (e) {

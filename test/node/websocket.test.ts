@@ -3,16 +3,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { WebSocket } from "ws";
-import { listenWS, type WebSocketPort } from "../../src/node/websocket.js";
+import { listenWS, type NodeWebSocketTransport, type WebSocketPort } from "../../src/node/websocket.js";
 import { connectWS, type WebSocketConstructor } from "../../src/browser/websocket.js";
 import { Protocol } from "../../src/protocols/protocol.js";
 import { Factory } from "../../src/protocols/factory.js";
 import { Deferred } from "../../src/deferred.js";
 import type { Failure } from "../../src/failure.js";
-import { CancelledError, CannotListenError, ConnectError, ConnectionDone, ConnectionLost, TimeoutError } from "../../src/errors.js";
+import { CancelledError, CannotListenError, ConnectError, ConnectionDone, ConnectionLost, ProducerAlreadyRegistered, TimeoutError } from "../../src/errors.js";
 import { createServer as createTCPServer, type Socket } from "node:net";
 import { Clock } from "../../src/testing/clock.js";
-import type { ITransport } from "../../src/interfaces.js";
+import type { IPushProducer, ITransport } from "../../src/interfaces.js";
 
 const WS = WebSocket as unknown as WebSocketConstructor;
 const clock = new Clock();
@@ -256,4 +256,124 @@ test("after loseConnection no more messages are delivered, on the server's side 
     await client.lost;
     assert.deepEqual(client.received.map((b) => Buffer.from(b).toString()), ["r0"]);
   });
+});
+
+/** A raw `ws` client that counts the bytes it receives; it starts paused (a slow reader). */
+function slowReader(url: string): { ws: WebSocket; bytes: () => number; closed: Promise<number> } {
+  const ws = new WebSocket(url);
+  let n = 0;
+  ws.on("open", () => ws.pause());
+  ws.on("message", (data: Buffer) => void (n += data.length));
+  const closed = new Promise<number>((r) => ws.on("close", (code: number) => r(code)));
+  return { ws, bytes: () => n, closed };
+}
+
+test("a fast streaming producer is paused while a slow reader lets the buffer fill, and resumed when it drains", async () => {
+  const CHUNK = 64 * 1024;
+  const TOTAL = 32 * 1024 * 1024; // far more than the kernel's socket buffers hold
+  const paused = new Deferred<number>();
+  let sent = 0;
+  let pauses = 0;
+  let resumes = 0;
+  let maxBuffered = 0;
+  let hwm = 0;
+  const server = new RecorderFactory();
+  class Firehose implements IPushProducer {
+    running = false;
+    constructor(private readonly t: NodeWebSocketTransport) {}
+    pauseProducing(): void {
+      pauses++;
+      this.running = false;
+      maxBuffered = Math.max(maxBuffered, this.t.bufferedAmount);
+      if (!paused.called) paused.callback(this.t.bufferedAmount);
+    }
+    resumeProducing(): void {
+      resumes++;
+      this.pump();
+    }
+    stopProducing(): void {}
+    pump(): void {
+      this.running = true;
+      const chunk = new Uint8Array(CHUNK);
+      while (this.running && sent < TOTAL) {
+        sent += CHUNK;
+        this.t.write(chunk);
+      }
+      if (sent >= TOTAL && this.running) {
+        this.running = false;
+        this.t.unregisterProducer();
+        this.t.loseConnection();
+      }
+    }
+  }
+  await withPort(server, async (port) => {
+    const reader = slowReader(port.url());
+    await new Promise<void>((r) => reader.ws.once("open", () => r()));
+    await server.built[0]!.made;
+    const t = server.built[0]!.transport as NodeWebSocketTransport;
+    hwm = (reader.ws as unknown as { _socket: Socket })._socket.writableHighWaterMark;
+    const firehose = new Firehose(t);
+    t.registerProducer(firehose, true);
+    firehose.pump();
+    const buffered = await paused.asPromise();
+    assert.ok(sent < TOTAL, "paused before everything was written");
+    assert.ok(buffered <= hwm + CHUNK + 16, `at most one chunk over the high-water mark when paused (${buffered} bytes)`);
+    reader.ws.resume();
+    const code = await reader.closed;
+    assert.equal(code, 1000);
+    assert.equal(reader.bytes(), TOTAL);
+    await server.built[0]!.lost;
+  });
+  assert.ok(pauses >= 1 && resumes >= 1, `paused ${pauses} times, resumed ${resumes} times`);
+  assert.ok(maxBuffered <= hwm + CHUNK + 16, `the buffer stayed bounded (max ${maxBuffered} bytes)`);
+});
+
+test("a pull producer is asked for the next chunk only once the previous one has been flushed, and holds loseConnection until unregistered", async () => {
+  const server = new RecorderFactory();
+  const asked: number[] = [];
+  await withPort(server, async (port) => {
+    const reader = slowReader(port.url());
+    await new Promise<void>((r) => reader.ws.once("open", () => r()));
+    reader.ws.resume();
+    await server.built[0]!.made;
+    const t = server.built[0]!.transport as NodeWebSocketTransport;
+    t.registerProducer(
+      {
+        resumeProducing: () => {
+          asked.push(t.bufferedAmount);
+          if (asked.length <= 4) t.write(new Uint8Array(1000));
+          else t.unregisterProducer();
+        },
+        stopProducing: () => asked.push(-1),
+      },
+      false,
+    );
+    assert.throws(() => t.registerProducer({ resumeProducing() {}, stopProducing() {} }, false), ProducerAlreadyRegistered);
+    t.loseConnection();
+    const code = await reader.closed;
+    assert.equal(code, 1000);
+    assert.equal(reader.bytes(), 4000);
+    await server.built[0]!.lost;
+  });
+  assert.deepEqual(asked, [0, 0, 0, 0, 0], "asked five times, each with nothing left unflushed; never stopped");
+});
+
+test("a streaming producer still registered when the connection is lost is stopped before connectionLost", async () => {
+  const server = new RecorderFactory();
+  const events: string[] = [];
+  await withPort(server, async (port) => {
+    const client = await connectWS(clock, port.url(), new RecorderFactory(), { WebSocket: WS });
+    await server.built[0]!.made;
+    const p = server.built[0]!;
+    (p.transport as NodeWebSocketTransport).registerProducer({ pauseProducing() {}, resumeProducing() {}, stopProducing: () => events.push("stop") }, true);
+    p.lostWith.addCallback((r) => {
+      events.push("lost");
+      return r;
+    });
+    client.transport.loseConnection();
+    await p.lost;
+    await client.lost;
+    (p.transport as NodeWebSocketTransport).registerProducer({ pauseProducing() {}, resumeProducing() {}, stopProducing: () => events.push("stop late") }, true);
+  });
+  assert.deepEqual(events, ["stop", "lost", "stop late"]);
 });
