@@ -59,8 +59,8 @@ const expected: Record<string, string[]> = {
     "getPoetry", "newTasks", "poemPath", "poemsDir", "readPoem", "renderTimeline",
   ],
   "reed/browser": [
-    "BrowserReactor", "WebSocketTransport", "addressOfURL", "closeReason", "connectWS", "nextFrame",
-    "pageHost",
+    "BUFFER_POLL_INTERVAL", "BrowserReactor", "WRITE_HIGH_WATER_MARK", "WebSocketTransport", "addressOfURL",
+    "closeReason", "connectWS", "nextFrame", "pageHost",
   ],
 };
 

@@ -9,6 +9,8 @@ export {
   WebSocketTransport,
   addressOfURL,
   closeReason,
+  WRITE_HIGH_WATER_MARK,
+  BUFFER_POLL_INTERVAL,
   type ConnectWSOptions,
   type WebSocketLike,
   type WebSocketConstructor,

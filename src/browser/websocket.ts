@@ -11,11 +11,16 @@
  *   `ConnectionLost` for anything else (network error, 1006, an application code, `abortConnection`).
  * - The Deferred from `connectWS` fires with the protocol after `connectionMade`, or fails with
  *   `ConnectError` (or `TimeoutError`, or `CancelledError` when cancelled) if the socket never opened.
+ * - Write back-pressure: a page's WebSocket has no "drained" event, so while it matters (a
+ *   streaming producer paused, a pull producer waiting for its chunk to go, a close held by a
+ *   producer) the transport polls `bufferedAmount` on the reactor every `BUFFER_POLL_INTERVAL`
+ *   seconds. A streaming producer is paused when `bufferedAmount` reaches `WRITE_HIGH_WATER_MARK`
+ *   (a Node socket's default high-water mark, as on reed's TCP transport) and resumed once it is 0.
  */
 import { Deferred } from "../deferred.js";
-import { ConnectError, ConnectionDone, ConnectionLost, TimeoutError } from "../errors.js";
+import { ConnectError, ConnectionDone, ConnectionLost, ProducerAlreadyRegistered, TimeoutError } from "../errors.js";
 import { Failure } from "../failure.js";
-import type { IDelayedCall, IProtocol, IProtocolFactory, ITransport, ReactorTime } from "../interfaces.js";
+import type { IConsumer, IDelayedCall, IProtocol, IProtocolFactory, IPullProducer, IPushProducer, ITransport, ReactorTime } from "../interfaces.js";
 import { IPv4Address, IPv6Address, type IAddress } from "../protocols/address.js";
 
 /** The part of the WHATWG `WebSocket` the transport uses (the `ws` package's client has it too). */
@@ -44,6 +49,12 @@ export interface WebSocketLike {
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
 
 const OPEN = 1;
+
+/** Buffered bytes at which a streaming producer is paused: a Node socket's default `writableHighWaterMark`. */
+export const WRITE_HIGH_WATER_MARK = 16 * 1024;
+
+/** Seconds between looks at `bufferedAmount` while back-pressure needs it (a page has no drain event). */
+export const BUFFER_POLL_INTERVAL = 0.005;
 const encoder = new TextEncoder();
 
 /** Turns a message's data (ArrayBuffer, a view, or text) into bytes. */
@@ -70,31 +81,128 @@ export function closeReason(code: number, reason: string, wasClean: boolean, abo
 }
 
 /**
- * `ITransport` over a browser `WebSocket`: `write()` sends one binary message.
+ * `ITransport` over a browser `WebSocket`: `write()` sends one binary message. Also an
+ * `IConsumer`: a registered producer gets back-pressure from `bufferedAmount` (see the module notes).
  * `getPeer()` is the server's host and port from the URL (a host name may stand where an IPv4
  * address would); `getHost()` is the page's own origin, which is all a page can know.
  */
-export class WebSocketTransport implements ITransport {
+export class WebSocketTransport implements ITransport, IConsumer {
   /** True once `loseConnection()`/`abortConnection()`/`close()` was called. */
   disconnecting = false;
   /** @internal set by `abortConnection()` so the close is reported as `ConnectionLost`. */
   aborted = false;
+  /** The producer writing to this transport, if any. */
+  producer: IPushProducer | IPullProducer | null = null;
+  /** Whether `producer` is a streaming (push) producer. */
+  streamingProducer = false;
+  private producerPaused = false;
+  private ended = false;
+  private pendingClose: { code: number; reason: string } | null = null;
+  private poll: IDelayedCall | null = null;
 
+  /**
+   * @param socket the browser WebSocket (or a look-alike) this transport reads and writes.
+   * @param peer the server's address.
+   * @param host the page's address.
+   * @param reactor the clock that polls `bufferedAmount` for back-pressure (`connectWS` passes its
+   *   reactor); without one, producers are not paused and a close is not held for them.
+   */
   constructor(
     /** The browser WebSocket (or a look-alike) this transport reads and writes. */
     readonly socket: WebSocketLike,
     private readonly peer: IAddress,
     private readonly host: IAddress,
+    private readonly reactor: ReactorTime | null = null,
   ) {}
 
   /**
-   * Sends `data` as one binary message. Writes after `loseConnection()` are dropped, as on TCP.
+   * Sends `data` as one binary message. Writes are accepted until the close starts: at once on
+   * `loseConnection()` without a producer (later writes are dropped, as on TCP once shut).
    * @throws TypeError when `data` is not a Uint8Array.
    */
   write(data: Uint8Array): void {
     if (!(data instanceof Uint8Array)) throw new TypeError("Data must be bytes (a Uint8Array): encode strings yourself");
-    if (this.disconnecting || this.socket.readyState !== OPEN) return;
+    if ((this.disconnecting && this.pendingClose === null) || this.ended || this.socket.readyState !== OPEN) return;
     this.socket.send(data);
+    if (this.producer === null || this.reactor === null) return;
+    if (!this.streamingProducer) {
+      this.watch(BUFFER_POLL_INTERVAL); // ask the pull producer again once this has gone
+    } else if (!this.producerPaused && this.socket.bufferedAmount >= WRITE_HIGH_WATER_MARK) {
+      this.producerPaused = true;
+      (this.producer as IPushProducer).pauseProducing();
+      this.watch(BUFFER_POLL_INTERVAL);
+    }
+  }
+
+  /** Looks at `bufferedAmount` after `delay` seconds (one look pending at a time). */
+  private watch(delay: number): void {
+    if (this.reactor === null || this.ended || this.poll?.active()) return;
+    this.poll = this.reactor.callLater(delay, () => {
+      this.poll = null;
+      if (this.socket.bufferedAmount > 0) this.watch(BUFFER_POLL_INTERVAL);
+      else this.bufferEmptied();
+    });
+  }
+
+  /**
+   * The send buffer is empty: Twisted's `doWrite` rule. A pull producer or a paused streaming
+   * producer is asked for more; otherwise a close held for a producer is started.
+   */
+  private bufferEmptied(): void {
+    if (this.ended || this.socket.readyState !== OPEN) return;
+    const p = this.producer;
+    if (p !== null && (!this.streamingProducer || this.producerPaused)) {
+      this.producerPaused = false;
+      p.resumeProducing();
+    } else if (this.pendingClose !== null) {
+      const { code, reason } = this.pendingClose;
+      this.pendingClose = null;
+      this.socket.close(code, reason);
+    }
+  }
+
+  /**
+   * Attaches a producer: a streaming (push) producer is paused while `bufferedAmount` is at
+   * `WRITE_HIGH_WATER_MARK` or more and resumed once it is 0; a pull producer is asked for one
+   * chunk now and another each time the buffer has emptied. On a closed connection the producer
+   * is told `stopProducing()` at once.
+   * @throws ProducerAlreadyRegistered when another producer is registered.
+   */
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    if (this.producer !== null) throw new ProducerAlreadyRegistered("a producer was registered and never unregistered");
+    if (this.ended) {
+      producer.stopProducing();
+      return;
+    }
+    this.producer = producer;
+    this.streamingProducer = streaming;
+    this.producerPaused = false;
+    if (!streaming) {
+      producer.resumeProducing();
+    } else if (this.reactor !== null && this.socket.bufferedAmount >= WRITE_HIGH_WATER_MARK) {
+      this.producerPaused = true;
+      (producer as IPushProducer).pauseProducing();
+      this.watch(BUFFER_POLL_INTERVAL);
+    }
+  }
+
+  /** Detaches the producer (it is not told anything); a close it held starts once the buffer is empty. */
+  unregisterProducer(): void {
+    this.producer = null;
+    this.producerPaused = false;
+    if (this.pendingClose !== null) this.watch(0);
+  }
+
+  /** @internal The socket closed: stop polling, and tell a producer still registered `stopProducing()`. */
+  connectionEnded(): void {
+    this.ended = true;
+    this.disconnecting = true;
+    this.pendingClose = null;
+    this.poll?.cancel();
+    this.poll = null;
+    const p = this.producer;
+    this.producer = null;
+    p?.stopProducing();
   }
 
   /** Sends the chunks as one message. */
@@ -110,7 +218,12 @@ export class WebSocketTransport implements ITransport {
     this.write(all);
   }
 
-  /** Closes cleanly (code 1000) once what was written has been sent; the protocol sees `ConnectionDone`. */
+  /**
+   * Closes cleanly (code 1000) once what was written has been sent; the protocol sees
+   * `ConnectionDone`. With a producer registered (and a reactor), as on TCP: the close waits for
+   * the buffer to empty, and then a pull producer or a paused streaming producer is asked to
+   * resume instead, until it is unregistered; one still registered at the end is stopped.
+   */
   loseConnection(): void {
     this.close(1000, "");
   }
@@ -121,14 +234,28 @@ export class WebSocketTransport implements ITransport {
    */
   abortConnection(): void {
     this.aborted = true;
+    if (this.pendingClose !== null) {
+      // A close held for a producer: go now.
+      this.pendingClose = null;
+      this.socket.close(4000, "aborted");
+      return;
+    }
     this.close(4000, "aborted");
   }
 
-  /** Closes with a WebSocket close `code` (1000, or 3000–4999) and a short `reason` the peer sees. */
+  /**
+   * Closes with a WebSocket close `code` (1000, or 3000–4999) and a short `reason` the peer sees;
+   * with a producer registered, as `loseConnection()` describes.
+   */
   close(code: number, reason: string): void {
     if (this.disconnecting) return;
     this.disconnecting = true;
-    this.socket.close(code, reason);
+    if (this.producer === null || this.reactor === null) {
+      this.socket.close(code, reason);
+      return;
+    }
+    this.pendingClose = { code, reason };
+    this.watch(0);
   }
 
   /** The server's address. */
@@ -231,7 +358,7 @@ export function connectWS<P extends IProtocol>(
     }
     settled = true;
     protocol = p;
-    transport = new WebSocketTransport(socket, peer, host);
+    transport = new WebSocketTransport(socket, peer, host, reactor);
     p.makeConnection(transport);
     d.callback(p);
   };
@@ -250,6 +377,7 @@ export function connectWS<P extends IProtocol>(
     }
     const p = protocol;
     protocol = null;
+    transport?.connectionEnded();
     try {
       p.connectionLost(closeReason(ev.code, ev.reason, ev.wasClean, transport?.aborted));
     } finally {
