@@ -35,6 +35,11 @@ export interface WebSocketLike {
   send(data: ArrayBufferView | ArrayBuffer | string): void;
   /** Starts the closing handshake (after queued messages). */
   close(code?: number, reason?: string): void;
+  /**
+   * Drops the connection at once, in any state (`ws`'s client in Node has it; a page's WebSocket
+   * does not). Used, when present, to give up an attempt so no TCP socket outlives it.
+   */
+  terminate?(): void;
   /** The socket opened. */
   onopen: ((ev: unknown) => void) | null;
   /** A message arrived. */
@@ -287,7 +292,9 @@ export interface ConnectWSOptions {
  * @returns a Deferred firing with the protocol once it is connected (after `connectionMade`);
  *   failing with `ConnectError` when the socket does not open (a page is not told why), or the
  *   factory refuses, with `TimeoutError` after `timeout` seconds. Cancelling it before it fires
- *   closes the socket (`CancelledError`).
+ *   fails it with `CancelledError` and drops the socket at once (with Node's `ws`, its TCP socket
+ *   is destroyed before `cancel()` returns or as soon as it exists); the factory is stopped and no
+ *   protocol is built. Giving up on a timeout or a refusing factory drops the socket the same way.
  *
  * @example
  * const proto = await connectWS(reactor, "ws://127.0.0.1:8000/lines", Factory.forProtocol(Chat));
@@ -320,13 +327,20 @@ export function connectWS<P extends IProtocol>(
   const detach = (): void => {
     socket.onopen = socket.onmessage = socket.onclose = socket.onerror = ignore;
   };
+  // Giving up an attempt drops the socket at once, as connectTCP does: `terminate()` where there
+  // is one (Node's `ws`: no close handshake to wait for, even once open), else `close()` (a page
+  // fails a connecting socket at once).
+  const drop = (): void => {
+    if (typeof socket.terminate === "function") socket.terminate();
+    else if (socket.readyState <= OPEN) socket.close();
+  };
 
   const d = new Deferred<P>(() => {
     if (settled) return;
     settled = true;
     timer?.cancel();
     detach();
-    socket.close();
+    drop();
     factory.doStop();
   });
   const failConnect = (error: Error): void => {
@@ -334,7 +348,7 @@ export function connectWS<P extends IProtocol>(
     settled = true;
     if (timer?.active()) timer.cancel();
     detach();
-    if (socket.readyState <= OPEN) socket.close();
+    drop();
     factory.doStop();
     d.errback(error);
   };

@@ -29,6 +29,7 @@ class Recorder extends Protocol {
   }
   override connectionMade(): void {
     this.made.callback(undefined);
+    (this.factory as RecorderFactory).onMade?.(this);
   }
   override dataReceived(data: Uint8Array): void {
     this.received.push(data);
@@ -48,6 +49,7 @@ class RecorderFactory extends Factory<Recorder> {
   override protocol = Recorder;
   built: Recorder[] = [];
   onData?: (p: Recorder, data: Uint8Array) => void;
+  onMade?: (p: Recorder) => void;
   override buildProtocol(addr: Parameters<Factory["buildProtocol"]>[0]): Recorder | null {
     const p = super.buildProtocol(addr);
     if (p) this.built.push(p);
@@ -376,4 +378,76 @@ test("a streaming producer still registered when the connection is lost is stopp
     (p.transport as NodeWebSocketTransport).registerProducer({ pauseProducing() {}, resumeProducing() {}, stopProducing: () => events.push("stop late") }, true);
   });
   assert.deepEqual(events, ["stop", "lost", "stop late"]);
+});
+
+/** `ws`'s client, remembering the instances connectWS makes (to see their sockets go). */
+class TrackedWS extends WebSocket {
+  static made: TrackedWS[] = [];
+  readonly closed: Promise<void>;
+  constructor(url: string, protocols?: string | string[]) {
+    super(url, protocols);
+    TrackedWS.made.push(this);
+    this.closed = new Promise((r) => this.once("close", () => r()));
+  }
+}
+
+const tcpSockets = (): number => process.getActiveResourcesInfo().filter((x) => x === "TCPSocketWrap").length;
+
+test("cancelling a connection attempt drops its TCP socket at once: the server sees it go and nothing is left open", async () => {
+  const baseline = tcpSockets();
+  const gotRequest = new Deferred<Socket>();
+  const srv = createTCPServer((s) => s.once("data", () => gotRequest.callback(s)));
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  try {
+    const fake = new Clock();
+    const factory = new RecorderFactory();
+    TrackedWS.made = [];
+    const d = connectWS(fake, `ws://127.0.0.1:${(srv.address() as { port: number }).port}/`, factory, {
+      WebSocket: TrackedWS as unknown as WebSocketConstructor,
+    });
+    const serverSide = await gotRequest.asPromise(); // the upgrade request is in; no answer comes
+    const serverSaw = new Promise<void>((r) => serverSide.once("close", () => r()));
+    d.cancel();
+    await assert.rejects(d.asPromise(), CancelledError);
+    assert.equal(factory.numPorts, 0, "the factory is stopped");
+    assert.equal(factory.built.length, 0, "no protocol is built");
+    assert.equal(fake.getDelayedCalls().length, 0, "the timeout is cancelled");
+    await Promise.all([serverSaw, TrackedWS.made[0]!.closed]);
+    assert.equal(TrackedWS.made[0]!.readyState, WebSocket.CLOSED);
+  } finally {
+    await new Promise((r) => srv.close(r));
+  }
+  assert.equal(tcpSockets(), baseline, "no TCP socket is left open");
+});
+
+test("a connection cancelled as the server accepts it is lost on the server at once (ConnectionLost), not after a close handshake", async () => {
+  const server = new RecorderFactory();
+  let d: Deferred<Recorder> | null = null;
+  server.onMade = () => d!.cancel();
+  await withPort(server, async (port) => {
+    const factory = new RecorderFactory();
+    d = connectWS(clock, port.url(), factory, { WebSocket: WS });
+    await assert.rejects(d.asPromise(), CancelledError);
+    await server.built[0]!.made;
+    const reason = await server.built[0]!.lost;
+    assert.ok(reason.check(ConnectionLost));
+    assert.match(String(reason.value), /1006/);
+    assert.equal(factory.built.length, 0);
+    assert.equal(factory.numPorts, 0);
+  });
+});
+
+test("a client factory that refuses the open connection fails connectWS with ConnectError and drops the socket without a handshake", async () => {
+  const server = new RecorderFactory();
+  await withPort(server, async (port) => {
+    const refusing = new RecorderFactory();
+    refusing.buildProtocol = () => null;
+    TrackedWS.made = [];
+    const d = connectWS(clock, port.url(), refusing, { WebSocket: TrackedWS as unknown as WebSocketConstructor });
+    await assert.rejects(d.asPromise(), ConnectError);
+    assert.equal(refusing.numPorts, 0);
+    const reason = await server.built[0]!.lost;
+    assert.ok(reason.check(ConnectionLost), "the server sees the socket dropped (1006), as connectTCP's refusal drops it");
+    await TrackedWS.made[0]!.closed;
+  });
 });
