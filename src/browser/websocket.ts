@@ -22,6 +22,7 @@ import { ConnectError, ConnectionDone, ConnectionLost, ProducerAlreadyRegistered
 import { Failure } from "../failure.js";
 import type { IConsumer, IDelayedCall, IProtocol, IProtocolFactory, IPullProducer, IPushProducer, ITransport, ReactorTime } from "../interfaces.js";
 import { IPv4Address, IPv6Address, type IAddress } from "../protocols/address.js";
+import { emptyBufferAction, WRITE_HIGH_WATER_MARK as SHARED_HIGH_WATER_MARK } from "../_internal/write-flow.js";
 
 /** The part of the WHATWG `WebSocket` the transport uses (the `ws` package's client has it too). */
 export interface WebSocketLike {
@@ -56,7 +57,7 @@ export type WebSocketConstructor = new (url: string, protocols?: string | string
 const OPEN = 1;
 
 /** Buffered bytes at which a streaming producer is paused: a Node socket's default `writableHighWaterMark`. */
-export const WRITE_HIGH_WATER_MARK = 16 * 1024;
+export const WRITE_HIGH_WATER_MARK: number = SHARED_HIGH_WATER_MARK;
 
 /** Seconds between looks at `bufferedAmount` while back-pressure needs it (a page has no drain event). */
 export const BUFFER_POLL_INTERVAL = 0.005;
@@ -150,17 +151,18 @@ export class WebSocketTransport implements ITransport, IConsumer {
   }
 
   /**
-   * The send buffer is empty: Twisted's `doWrite` rule. A pull producer or a paused streaming
+   * The send buffer is empty: Twisted's `doWrite` rule (`emptyBufferAction`). A pull producer or a paused streaming
    * producer is asked for more; otherwise a close held for a producer is started.
    */
   private bufferEmptied(): void {
     if (this.ended || this.socket.readyState !== OPEN) return;
     const p = this.producer;
-    if (p !== null && (!this.streamingProducer || this.producerPaused)) {
+    const action = emptyBufferAction(p !== null, this.streamingProducer, this.producerPaused, this.pendingClose !== null);
+    if (action === "resume-producer") {
       this.producerPaused = false;
-      p.resumeProducing();
-    } else if (this.pendingClose !== null) {
-      const { code, reason } = this.pendingClose;
+      p!.resumeProducing();
+    } else if (action === "close") {
+      const { code, reason } = this.pendingClose!;
       this.pendingClose = null;
       this.socket.close(code, reason);
     }

@@ -21,12 +21,13 @@
  */
 import type { Socket } from "node:net";
 import { ConnectionAborted, ConnectionDone, ProducerAlreadyRegistered } from "../errors.js";
-import { EMPTY } from "../_internal/bytes.js";
+import { emptyBufferAction } from "../_internal/write-flow.js";
 import { Failure } from "../failure.js";
 import type { IProtocol, IPullProducer, IPushProducer, ITCPTransport } from "../interfaces.js";
 import { Logger } from "../logger.js";
 import { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "../protocols/address.js";
 import { connectionErrorFrom } from "./_errors.js";
+import { FlushWatch } from "./_flush-watch.js";
 
 const log = new Logger("reed.node.connection");
 
@@ -77,9 +78,6 @@ function onDrain(this: OwnedSocket): void {
 function onClose(this: OwnedSocket, hadError: boolean): void {
   this[kConnection].handleClose(hadError);
 }
-function bufferEmptied(c: Connection): void {
-  c.bufferEmptied();
-}
 
 /** What a Connection tells its owner (a port or connector) when it is over. */
 export type ConnectionLostHook = (connection: Connection, reason: Failure) => void;
@@ -102,9 +100,8 @@ export class Connection implements ITCPTransport, IPushProducer {
   streamingProducer = false;
 
   private producerPaused = false;
-  /** Writes whose flush we wait for (made with `onWatchedWrite`), see `watchingWrites`. */
-  private watchedWrites = 0;
-  private emptiedScheduled = false;
+  /** Watches writes for the moment the buffer empties (made on first need; see `watchingWrites`). */
+  private flush: FlushWatch | null = null;
   private ended = false; // socket.end() called
   private writeDisconnected = false; // loseWriteConnection() called
   private reason: Failure | null = null;
@@ -270,8 +267,7 @@ export class Connection implements ITCPTransport, IPushProducer {
     }
     if (this.ended || !this.connected || data.length === 0) return;
     if (this.watchingWrites()) {
-      this.watchedWrites++;
-      if (this.socket.write(data, (this.onWatchedWrite ??= () => this.watchedWriteFlushed())) || !this.streamingProducer) return;
+      if (this.socket.write(data, this.flushWatch().track()) || !this.streamingProducer) return;
     } else if (this.socket.write(data)) {
       return;
     }
@@ -427,44 +423,43 @@ export class Connection implements ITCPTransport, IPushProducer {
     if (this.connected && (this.disconnecting || this.writeDisconnected) && !this.ended) this.watchFlush();
   }
 
-  /** Made on first use: only connections with a pull producer or a close pending need a write callback. */
-  private onWatchedWrite: (() => void) | null = null;
-
   /** Whether writes are watched for the moment the buffer empties (Twisted's `doWrite` cares then). */
   private watchingWrites(): boolean {
     return this.disconnecting || this.writeDisconnected || (this.producer !== null && !this.streamingProducer);
   }
 
-  /** Waits for everything written so far (watched or not) to be flushed, then runs `bufferEmptied`. */
-  private watchFlush(): void {
-    this.watchedWrites++;
-    this.socket.write(EMPTY, (this.onWatchedWrite ??= () => this.watchedWriteFlushed()));
+  /** Only connections with a pull producer or a close pending watch their writes. */
+  private flushWatch(): FlushWatch {
+    return (this.flush ??= new FlushWatch(() => this.bufferEmptied()));
   }
 
-  private watchedWriteFlushed(): void {
-    if (--this.watchedWrites > 0 || this.emptiedScheduled) return;
-    this.emptiedScheduled = true;
-    setImmediate(bufferEmptied, this);
+  /** Waits for everything written so far (watched or not) to be flushed, then runs `bufferEmptied`. */
+  private watchFlush(): void {
+    this.flushWatch().watchSocket(this.socket);
   }
 
   /**
-   * @internal The write buffer has emptied: Twisted's `doWrite` rule. A pull producer or a paused
-   * streaming producer is asked for more; otherwise a pending `loseConnection()` or
+   * The write buffer has emptied: Twisted's `doWrite` rule (`emptyBufferAction`). A pull producer
+   * or a paused streaming producer is asked for more; otherwise a pending `loseConnection()` or
    * `loseWriteConnection()` shuts the socket's write side (FIN).
    */
-  bufferEmptied(): void {
-    this.emptiedScheduled = false;
-    if (!this.connected || this.ended || this.socket.destroyed || this.watchedWrites > 0) return;
+  private bufferEmptied(): void {
+    if (!this.connected || this.ended || this.socket.destroyed) return;
     const p = this.producer;
-    if (p !== null && (!this.streamingProducer || this.producerPaused)) {
-      this.producerPaused = false;
-      try {
-        p.resumeProducing();
-      } catch (e) {
-        this.protocolFailed(e);
-      }
-    } else if (this.disconnecting || this.writeDisconnected) {
-      this.endSocket();
+    switch (emptyBufferAction(p !== null, this.streamingProducer, this.producerPaused, this.disconnecting || this.writeDisconnected)) {
+      case "resume-producer":
+        this.producerPaused = false;
+        try {
+          p!.resumeProducing();
+        } catch (e) {
+          this.protocolFailed(e);
+        }
+        break;
+      case "close":
+        this.endSocket();
+        break;
+      case "nothing":
+        break;
     }
   }
 

@@ -22,7 +22,8 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, WebSocket } from "ws";
 import { Deferred } from "../deferred.js";
 import { CannotListenError, ConnectionDone, ConnectionLost, ProducerAlreadyRegistered } from "../errors.js";
-import { EMPTY } from "../_internal/bytes.js";
+import { emptyBufferAction, WRITE_HIGH_WATER_MARK } from "../_internal/write-flow.js";
+import { FlushWatch } from "./_flush-watch.js";
 import { Failure } from "../failure.js";
 import type {
   IConsumer,
@@ -44,10 +45,6 @@ const log = new Logger("reed.websocket");
 function address(host: string | undefined, port: number | undefined): IAddress {
   const h = host ?? "0.0.0.0";
   return h.includes(":") ? new IPv6Address("TCP", h, port ?? 0) : new IPv4Address("TCP", h, port ?? 0);
-}
-
-function bufferEmptied(t: NodeWebSocketTransport): void {
-  t.bufferEmptied();
 }
 
 /**
@@ -76,10 +73,8 @@ export class NodeWebSocketTransport implements ITransport, IPushProducer, IConsu
   private producerPaused = false;
   /** The close asked for while a producer holds it back (sent by `bufferEmptied`). */
   private pendingClose: { code: number; reason: string } | null = null;
-  /** Sends whose flush we wait for (a pull producer, or a close pending). */
-  private watchedWrites = 0;
-  private emptiedScheduled = false;
-  private onWatchedWrite: (() => void) | null = null;
+  /** Watches sends for the moment the buffer empties (a pull producer, or a close pending). */
+  private flush: FlushWatch | null = null;
   /** The TCP socket under the WebSocket: its buffer and `'drain'` are the back-pressure signal. */
   private readonly raw: Socket | null;
 
@@ -103,8 +98,7 @@ export class NodeWebSocketTransport implements ITransport, IPushProducer, IConsu
     if (!(data instanceof Uint8Array)) throw new TypeError("Data must be bytes (a Uint8Array): encode strings yourself");
     if ((this.disconnecting && this.pendingClose === null) || this.lost || this.socket.readyState !== WebSocket.OPEN) return;
     if (this.pendingClose !== null || (this.producer !== null && !this.streamingProducer)) {
-      this.watchedWrites++;
-      this.socket.send(data, { binary: true }, (this.onWatchedWrite ??= () => this.watchedWriteFlushed()));
+      this.socket.send(data, { binary: true }, this.flushWatch().track());
     } else {
       this.socket.send(data, { binary: true });
     }
@@ -116,7 +110,7 @@ export class NodeWebSocketTransport implements ITransport, IPushProducer, IConsu
 
   /** Whether the socket's buffer has reached its high-water mark (as a TCP `Connection` pauses). */
   private bufferFull(): boolean {
-    const hwm = this.raw?.writableHighWaterMark ?? 16 * 1024;
+    const hwm = this.raw?.writableHighWaterMark ?? WRITE_HIGH_WATER_MARK;
     return this.socket.bufferedAmount >= hwm;
   }
 
@@ -129,40 +123,41 @@ export class NodeWebSocketTransport implements ITransport, IPushProducer, IConsu
     }
   }
 
-  /** Runs `bufferEmptied` once everything sent so far has been flushed to the kernel. */
-  private watchFlush(): void {
-    this.watchedWrites++;
-    const done = (this.onWatchedWrite ??= () => this.watchedWriteFlushed());
-    if (this.raw !== null && !this.raw.destroyed) this.raw.write(EMPTY, done);
-    else queueMicrotask(done);
+  private flushWatch(): FlushWatch {
+    return (this.flush ??= new FlushWatch(() => this.bufferEmptied()));
   }
 
-  private watchedWriteFlushed(): void {
-    if (--this.watchedWrites > 0 || this.emptiedScheduled) return;
-    this.emptiedScheduled = true;
-    setImmediate(bufferEmptied, this);
+  /** Runs `bufferEmptied` once everything sent so far has been flushed to the kernel. */
+  private watchFlush(): void {
+    // `ws` writes frames straight to the socket, so an empty write there completes after them.
+    this.flushWatch().watchSocket(this.raw);
   }
 
   /**
-   * @internal The send buffer has emptied: Twisted's `doWrite` rule. A pull producer or a paused
-   * streaming producer is asked for more; otherwise a pending close is sent.
+   * The send buffer has emptied: Twisted's `doWrite` rule (`emptyBufferAction`), as on TCP. A
+   * pull producer or a paused streaming producer is asked for more; otherwise a pending close is sent.
    */
-  bufferEmptied(): void {
-    this.emptiedScheduled = false;
-    if (this.lost || this.watchedWrites > 0 || this.socket.readyState !== WebSocket.OPEN) return;
+  private bufferEmptied(): void {
+    if (this.lost || this.socket.readyState !== WebSocket.OPEN) return;
     const p = this.producer;
-    if (p !== null && (!this.streamingProducer || this.producerPaused)) {
-      this.producerPaused = false;
-      try {
-        p.resumeProducing();
-      } catch (e) {
-        log.failure("Producer raised in resumeProducing; dropping the connection", e);
-        this.abortConnection();
+    switch (emptyBufferAction(p !== null, this.streamingProducer, this.producerPaused, this.pendingClose !== null)) {
+      case "resume-producer":
+        this.producerPaused = false;
+        try {
+          p!.resumeProducing();
+        } catch (e) {
+          log.failure("Producer raised in resumeProducing; dropping the connection", e);
+          this.abortConnection();
+        }
+        break;
+      case "close": {
+        const { code, reason } = this.pendingClose!;
+        this.pendingClose = null;
+        this.socket.close(code, reason);
+        break;
       }
-    } else if (this.pendingClose !== null) {
-      const { code, reason } = this.pendingClose;
-      this.pendingClose = null;
-      this.socket.close(code, reason);
+      case "nothing":
+        break;
     }
   }
 

@@ -28,6 +28,7 @@ import { Failure } from "../failure.js";
 import type { IProtocol, IPullProducer, IPushProducer, ITCPTransport } from "../interfaces.js";
 import type { IAddress } from "../protocols/address.js";
 import { concatAll, mustBeBytes } from "../_internal/bytes.js";
+import { emptyBufferAction } from "../_internal/write-flow.js";
 
 /** What a transport needs from its network: time, randomness and the trace. */
 export interface PipeHost {
@@ -266,19 +267,19 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
   }
 
   /**
-   * Twisted's `doWrite` on an empty buffer: a pull producer or a paused streaming producer is
+   * Twisted's `doWrite` on an empty buffer (`emptyBufferAction`): a pull producer or a paused streaming producer is
    * asked for more (and a pending close waits); otherwise a pending close or half-close sends
    * the FIN. Runs only from the network's own callbacks.
    */
   private emptied(): void {
     if (!this.connected || this.outgoing!.queued > 0) return;
     const p = this.producer;
-    if (p !== null && (!this.streaming || this.producerPaused)) {
+    if (emptyBufferAction(p !== null, this.streaming, this.producerPaused, this.writeShutdown) === "resume-producer") {
       if (this.streaming) {
         this.producerPaused = false;
         this.host.record(`resume producer ${this.label}`);
       }
-      p.resumeProducing();
+      p!.resumeProducing();
       return;
     }
     this.maybeSendFin();
