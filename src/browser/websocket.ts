@@ -123,21 +123,23 @@ export class WebSocketTransport implements ITransport, IConsumer {
 
   /**
    * Sends `data` as one binary message. Writes are accepted until the close starts: at once on
-   * `loseConnection()` without a producer (later writes are dropped, as on TCP once shut).
+   * `loseConnection()` without a producer (later writes are dropped; unlike TCP, which takes them
+   * until its buffer has emptied), else as `loseConnection()` describes.
    * @throws TypeError when `data` is not a Uint8Array.
    */
   write(data: Uint8Array): void {
     if (!(data instanceof Uint8Array)) throw new TypeError("Data must be bytes (a Uint8Array): encode strings yourself");
     if ((this.disconnecting && this.pendingClose === null) || this.ended || this.socket.readyState !== OPEN) return;
     this.socket.send(data);
-    if (this.producer === null || this.reactor === null) return;
-    if (!this.streamingProducer) {
-      this.watch(BUFFER_POLL_INTERVAL); // ask the pull producer again once this has gone
-    } else if (!this.producerPaused && this.socket.bufferedAmount >= WRITE_HIGH_WATER_MARK) {
+    if (this.reactor === null) return;
+    const p = this.producer;
+    if (p !== null && this.streamingProducer && !this.producerPaused && this.socket.bufferedAmount >= WRITE_HIGH_WATER_MARK) {
       this.producerPaused = true;
-      (this.producer as IPushProducer).pauseProducing();
-      this.watch(BUFFER_POLL_INTERVAL);
+      (p as IPushProducer).pauseProducing();
     }
+    // Look again once this has gone when that moment matters: a pull producer is asked for more
+    // then, a paused one resumed, a held close started.
+    if (this.pendingClose !== null || (p !== null && (!this.streamingProducer || this.producerPaused))) this.watch(BUFFER_POLL_INTERVAL);
   }
 
   /** Looks at `bufferedAmount` after `delay` seconds (one look pending at a time). */
@@ -227,9 +229,11 @@ export class WebSocketTransport implements ITransport, IConsumer {
 
   /**
    * Closes cleanly (code 1000) once what was written has been sent; the protocol sees
-   * `ConnectionDone`. With a producer registered (and a reactor), as on TCP: the close waits for
-   * the buffer to empty, and then a pull producer or a paused streaming producer is asked to
-   * resume instead, until it is unregistered; one still registered at the end is stopped.
+   * `ConnectionDone`. Messages are no longer delivered. Without a producer the close starts at
+   * once (the page sends it behind the queued messages). With a producer registered (and a
+   * reactor), as on TCP (Twisted's rule): the close starts once `bufferedAmount` is 0, and writes
+   * made meanwhile still go; a pull producer or a paused streaming producer is asked to resume
+   * then instead, until it is unregistered; one still registered at the end is stopped.
    */
   loseConnection(): void {
     this.close(1000, "");
@@ -241,18 +245,15 @@ export class WebSocketTransport implements ITransport, IConsumer {
    */
   abortConnection(): void {
     this.aborted = true;
-    if (this.pendingClose !== null) {
-      // A close held for a producer: go now.
-      this.pendingClose = null;
-      this.socket.close(4000, "aborted");
-      return;
-    }
-    this.close(4000, "aborted");
+    if (this.disconnecting && this.pendingClose === null) return; // the close has started already
+    this.disconnecting = true;
+    this.pendingClose = null; // a close still waiting for the buffer goes now, as an abort
+    this.socket.close(4000, "aborted");
   }
 
   /**
-   * Closes with a WebSocket close `code` (1000, or 3000–4999) and a short `reason` the peer sees;
-   * with a producer registered, as `loseConnection()` describes.
+   * Closes with a WebSocket close `code` (1000, or 3000–4999) and a short `reason` the peer sees,
+   * when `loseConnection()` would.
    */
   close(code: number, reason: string): void {
     if (this.disconnecting) return;

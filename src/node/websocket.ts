@@ -90,8 +90,8 @@ export class NodeWebSocketTransport implements ITransport, IPushProducer, IConsu
   }
 
   /**
-   * Sends `data` as one binary message. Writes are accepted until the close frame is sent (at
-   * once by `loseConnection()` without a producer; see there for the producer case).
+   * Sends `data` as one binary message. As on TCP, writes are accepted until the close frame is
+   * sent (once the buffer has emptied after `loseConnection()`).
    * @throws TypeError when `data` is not a Uint8Array.
    */
   write(data: Uint8Array): void {
@@ -210,11 +210,12 @@ export class NodeWebSocketTransport implements ITransport, IPushProducer, IConsu
   }
 
   /**
-   * Closes cleanly (code 1000) after what was written; the protocol sees `ConnectionDone`. With a
-   * producer registered this follows Twisted (as a TCP `Connection` does): the close frame waits
-   * for the buffer to empty, and then a pull producer or a paused streaming producer is asked to
-   * resume instead (the close waits until it is unregistered, or a streaming one writes and the
-   * buffer empties again unpaused); a producer still registered at the end is told `stopProducing()`.
+   * Closes cleanly (code 1000) after what was written; the protocol sees `ConnectionDone`.
+   * Messages are no longer delivered. As a TCP `Connection` (Twisted's rule): the close frame is
+   * sent once the buffer has emptied, and writes made meanwhile still go; with a producer
+   * registered, a pull producer or a paused streaming producer is asked to resume then instead
+   * (the close waits until it is unregistered, or a streaming one writes and the buffer empties
+   * again unpaused); a producer still registered at the end is told `stopProducing()`.
    */
   loseConnection(): void {
     this.close(1000, "");
@@ -228,16 +229,12 @@ export class NodeWebSocketTransport implements ITransport, IPushProducer, IConsu
   }
 
   /**
-   * Closes with a WebSocket close `code` (1000, or 3000–4999) and a short `reason` the peer sees;
-   * with a producer registered, as `loseConnection()` describes.
+   * Closes with a WebSocket close `code` (1000, or 3000–4999) and a short `reason` the peer sees,
+   * when `loseConnection()` would.
    */
   close(code: number, reason: string): void {
     if (this.disconnecting) return;
     this.disconnecting = true;
-    if (this.producer === null) {
-      this.socket.close(code, reason);
-      return;
-    }
     this.pendingClose = { code, reason };
     this.watchFlush();
   }

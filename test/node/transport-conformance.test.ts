@@ -1,7 +1,8 @@
 // One table of close-with-a-producer scenarios, run against the real TCP Connection (127.0.0.1,
-// bounded: every port and connection closed, each run awaited on events, no sleeps) and against
-// MemoryTransport (a MemoryNetwork, on its clock), so the fakes and the real transport cannot
-// drift apart again.
+// bounded: every port and connection closed, each run awaited on events, no sleeps), against
+// MemoryTransport (a MemoryNetwork, on its clock), and against both WebSocket transports (the
+// listenWS server's, and the page's connectWS one driven by `ws`), so the fakes and the real
+// transports cannot drift apart again.
 //
 // The expected event lists are what Twisted 22.4's TCP transport does (FileDescriptor.doWrite,
 // loseConnection, unregisterProducer, connectionLost), checked with /usr/bin/python3 on a real
@@ -16,6 +17,15 @@ import type { IPullProducer, IPushProducer, ITCPTransport } from "../../src/inte
 import { MemoryNetwork } from "../../src/testing/network.js";
 import type { MemoryTransport } from "../../src/testing/memory-transport.js";
 import { TestReactor } from "./_reactor.js";
+import { WebSocket } from "ws";
+import { listenWS } from "../../src/node/websocket.js";
+import { connectWS, type WebSocketConstructor } from "../../src/browser/websocket.js";
+
+/** The transports the table runs against. */
+type Kind = "tcp" | "memory" | "ws-server" | "ws-page";
+const ALL: readonly Kind[] = ["tcp", "memory", "ws-server", "ws-page"];
+/** A WebSocket has no half-close, and its abort is reported as `ConnectionLost` (not `ConnectionAborted`). */
+const STREAMS: readonly Kind[] = ["tcp", "memory"];
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const CHUNK = 1 << 16;
@@ -35,6 +45,8 @@ interface Server {
 
 interface Scenario {
   name: string;
+  /** The transports this row applies to (default all). */
+  on?: readonly Kind[];
   /** Runs in the server protocol's connectionMade. */
   made(s: Server): void;
   /** Runs in the server protocol's writeConnectionLost (the server is then half-closeable). */
@@ -141,6 +153,8 @@ const scenarios: Scenario[] = [
   },
   {
     name: "writes made after loseConnection, before the buffer empties, are still sent",
+    // A page's socket starts the close at once without a producer (see WebSocketTransport.write).
+    on: ["tcp", "memory", "ws-server"],
     made(s) {
       s.t.loseConnection();
       s.write(enc("late"));
@@ -159,6 +173,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: "abortConnection stops a registered producer; the reason is ConnectionAborted",
+    on: STREAMS,
     made(s) {
       s.t.registerProducer(s.push(), true);
       s.write(enc("x"));
@@ -181,6 +196,7 @@ const scenarios: Scenario[] = [
   },
   {
     name: "a streaming producer does not hold a half-close; loseConnection after it closes at once and stops the producer",
+    on: STREAMS,
     made(s) {
       s.t.registerProducer(s.push(), true);
       s.write(enc("a"));
@@ -198,6 +214,7 @@ const scenarios: Scenario[] = [
     // Twisted 22.4 never half-closes here (its unregisterProducer only restarts writing after
     // loseConnection); reed lets the half-close held by the producer happen.
     name: "a pull producer holds a half-close until it is unregistered (reed: the half-close then happens)",
+    on: STREAMS,
     made(s) {
       s.t.registerProducer(
         s.pull((n) => {
@@ -316,32 +333,68 @@ function check(s: Scenario, server: Player, client: Reader): void {
   if (s.clientBytes !== "any") assert.equal(client.bytes, s.clientBytes === "sent" ? server.sent : s.clientBytes);
 }
 
+/** Waits for both protocols to be lost; a connection held open when it should close fails (aborted) instead of hanging. */
+async function bothLost(server: Player, client: Reader): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<"hung">((res) => (timer = setTimeout(() => res("hung"), 5000)));
+  const outcome = await Promise.race([Promise.all([server.done, client.done]), hung]);
+  clearTimeout(timer);
+  if (outcome === "hung") {
+    for (const p of [server, client]) (p.transport as ITCPTransport | null)?.abortConnection();
+    await Promise.all([server.done, client.done]);
+    assert.fail(`the connection never closed; events: ${server.events.join(", ")}`);
+  }
+}
+
+const WS = WebSocket as unknown as WebSocketConstructor;
+const applies = (s: Scenario, kind: Kind): boolean => (s.on ?? ALL).includes(kind);
+
 for (const s of scenarios) {
-  test(`TCP Connection: ${s.name}`, async () => {
+  test(`WebSocket server transport (listenWS): ${s.name}`, { skip: !applies(s, "ws-server") }, async () => {
     const r = new TestReactor();
     const server = new Player(s);
     const client = new Reader(s.clientCloses ?? false);
-    const port = listenTCP(r, 0, serverFactory(server), { interface: "127.0.0.1" });
+    const port = await listenWS(r, { port: 0 }, serverFactory(server));
     try {
-      connectTCP(r, "127.0.0.1", port.getHost().port, clientFactory(client));
-      // Bounded: a transport that holds the connection open when it should close fails the test
-      // (and is aborted) instead of hanging the run.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const hung = new Promise<"hung">((res) => (timer = setTimeout(() => res("hung"), 5000)));
-      const outcome = await Promise.race([Promise.all([server.done, client.done]), hung]);
-      clearTimeout(timer);
-      if (outcome === "hung") {
-        for (const p of [server, client]) (p.transport as ITCPTransport | null)?.abortConnection();
-        await Promise.all([server.done, client.done]);
-        assert.fail(`the connection never closed; server events: ${server.events.join(", ")}`);
-      }
+      await connectWS(r, port.url(), clientFactory(client), { WebSocket: WS });
+      await bothLost(server, client);
     } finally {
       await port.stopListening();
     }
     check(s, server, client);
   });
 
-  test(`MemoryTransport: ${s.name}`, () => {
+  test(`page WebSocket transport (connectWS): ${s.name}`, { skip: !applies(s, "ws-page") }, async () => {
+    const r = new TestReactor();
+    // Roles swapped: the scenario plays on the page's side, the reader is the listenWS server.
+    const player = new Player(s);
+    const reader = new Reader(s.clientCloses ?? false);
+    const port = await listenWS(r, { port: 0 }, serverFactory(reader));
+    try {
+      await connectWS(r, port.url(), clientFactory(player), { WebSocket: WS });
+      await bothLost(player, reader);
+    } finally {
+      await port.stopListening();
+    }
+    check(s, player, reader);
+    assert.equal(r.getDelayedCalls().length, 0, "no polling left behind");
+  });
+
+  test(`TCP Connection: ${s.name}`, { skip: !applies(s, "tcp") }, async () => {
+    const r = new TestReactor();
+    const server = new Player(s);
+    const client = new Reader(s.clientCloses ?? false);
+    const port = listenTCP(r, 0, serverFactory(server), { interface: "127.0.0.1" });
+    try {
+      connectTCP(r, "127.0.0.1", port.getHost().port, clientFactory(client));
+      await bothLost(server, client);
+    } finally {
+      await port.stopListening();
+    }
+    check(s, server, client);
+  });
+
+  test(`MemoryTransport: ${s.name}`, { skip: !applies(s, "memory") }, () => {
     const net = new MemoryNetwork();
     const server = new Player(s);
     const client = new Reader(s.clientCloses ?? false);
