@@ -16,16 +16,18 @@ import type { Failure } from "../../src/failure.js";
 import type { IPullProducer, IPushProducer, ITCPTransport } from "../../src/interfaces.js";
 import { MemoryNetwork } from "../../src/testing/network.js";
 import type { MemoryTransport } from "../../src/testing/memory-transport.js";
-import { TestReactor } from "./_reactor.js";
+import { lookupTo, TestReactor } from "./_reactor.js";
+import { fileURLToPath } from "node:url";
+import { listenSSL, connectSSL } from "../../src/node/tls.js";
 import { WebSocket } from "ws";
 import { listenWS } from "../../src/node/websocket.js";
 import { connectWS, type WebSocketConstructor } from "../../src/browser/websocket.js";
 
 /** The transports the table runs against. */
-type Kind = "tcp" | "memory" | "ws-server" | "ws-page";
-const ALL: readonly Kind[] = ["tcp", "memory", "ws-server", "ws-page"];
+type Kind = "tcp" | "tls" | "memory" | "ws-server" | "ws-page";
+const ALL: readonly Kind[] = ["tcp", "tls", "memory", "ws-server", "ws-page"];
 /** A WebSocket has no half-close, and its abort is reported as `ConnectionLost` (not `ConnectionAborted`). */
-const STREAMS: readonly Kind[] = ["tcp", "memory"];
+const STREAMS: readonly Kind[] = ["tcp", "tls", "memory"];
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const CHUNK = 1 << 16;
@@ -154,7 +156,7 @@ const scenarios: Scenario[] = [
   {
     name: "writes made after loseConnection, before the buffer empties, are still sent",
     // A page's socket starts the close at once without a producer (see WebSocketTransport.write).
-    on: ["tcp", "memory", "ws-server"],
+    on: ["tcp", "tls", "memory", "ws-server"],
     made(s) {
       s.t.loseConnection();
       s.write(enc("late"));
@@ -347,6 +349,7 @@ async function bothLost(server: Player, client: Reader): Promise<void> {
 }
 
 const WS = WebSocket as unknown as WebSocketConstructor;
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/tls/${name}`, import.meta.url));
 const applies = (s: Scenario, kind: Kind): boolean => (s.on ?? ALL).includes(kind);
 
 for (const s of scenarios) {
@@ -378,6 +381,20 @@ for (const s of scenarios) {
     }
     check(s, player, reader);
     assert.equal(r.getDelayedCalls().length, 0, "no polling left behind");
+  });
+
+  test(`TLS Connection: ${s.name}`, { skip: !applies(s, "tls") }, async () => {
+    const r = new TestReactor();
+    const server = new Player(s);
+    const client = new Reader(s.clientCloses ?? false);
+    const port = listenSSL(r, 0, serverFactory(server), { certKey: fixture("cert.pem"), privateKey: fixture("key.pem") }, { interface: "127.0.0.1" });
+    try {
+      connectSSL(r, "localhost", port.getHost().port, clientFactory(client), { trustRoots: fixture("cert.pem") }, { lookup: lookupTo("127.0.0.1") });
+      await bothLost(server, client);
+    } finally {
+      await port.stopListening();
+    }
+    check(s, server, client);
   });
 
   test(`TCP Connection: ${s.name}`, { skip: !applies(s, "tcp") }, async () => {
