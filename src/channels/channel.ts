@@ -19,7 +19,7 @@ import type { ReactorTime } from "../interfaces.js";
 import { Deque } from "../_internal/deque.js";
 import { currentTask } from "./runner.js";
 import { getScheduler } from "./scheduler.js";
-import { BlockedOp, WaitQueue, fired, type WaitChannel, type Waiter } from "./wait-queue.js";
+import { ChanOp, WaitQueue, fired, type BlockedOp, type WaitChannel, type Waiter } from "./wait-queue.js";
 
 /** Options for a blocking `recv`/`send` that gives up after a while. */
 export interface OpTimeoutOptions {
@@ -48,8 +48,10 @@ export interface TrySendResult {
   readonly closed: boolean;
 }
 
-class RecvOp extends BlockedOp {
-  readonly kind = "recv";
+class RecvOp extends ChanOp {
+  get kind(): string {
+    return "recv";
+  }
   matched(_w: Waiter, value: unknown): void {
     this.settle();
     this.callback(value);
@@ -60,8 +62,10 @@ class RecvOp extends BlockedOp {
   }
 }
 
-class SendOp extends BlockedOp {
-  readonly kind = "send";
+class SendOp extends ChanOp {
+  get kind(): string {
+    return "send";
+  }
   matched(): void {
     this.settle();
     this.wakeLater(undefined);
@@ -150,8 +154,7 @@ export class Channel<T> implements WaitChannel {
       return fired(undefined);
     }
     const owner = currentTask();
-    const op = new SendOp(owner, owner ? owner.scheduler : getScheduler());
-    op.wait(this, true, value, null);
+    const op = new SendOp(owner, owner ? owner.scheduler : getScheduler(), this, true, value);
     op.block();
     if (options) addOpTimeout(op, options, `send on ${this}`);
     return op as Deferred<unknown> as Deferred<undefined>;
@@ -167,8 +170,7 @@ export class Channel<T> implements WaitChannel {
     if (this.buf.length > 0 || this.sendq.length > 0) return fired(this.take());
     if (this.isClosed) return fail(new ChannelClosed(`Cannot receive from a closed channel: ${this} is closed and empty`));
     const owner = currentTask();
-    const op = new RecvOp(owner, owner ? owner.scheduler : getScheduler());
-    op.wait(this, false, undefined, null);
+    const op = new RecvOp(owner, owner ? owner.scheduler : getScheduler(), this, false, undefined);
     op.block();
     if (options) addOpTimeout(op, options, `recv on ${this}`);
     return op as Deferred<unknown> as Deferred<T>;

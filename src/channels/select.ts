@@ -16,7 +16,7 @@ import { ChannelClosed } from "../errors.js";
 import { Deferred, fail } from "../deferred.js";
 import { currentTask } from "./runner.js";
 import { getScheduler } from "./scheduler.js";
-import { BlockedOp, fired, type Waiter } from "./wait-queue.js";
+import { MultiOp, fired, type Waiter } from "./wait-queue.js";
 import type { Channel } from "./channel.js";
 
 /** A case that receives from `chan` when it has a value. Make one with `rcase()`. */
@@ -85,8 +85,10 @@ export function dcase(): DCase {
   return new DCase();
 }
 
-class SelectOp extends BlockedOp {
-  readonly kind = "select";
+class SelectOp extends MultiOp {
+  get kind(): string {
+    return "select";
+  }
   matched(w: Waiter, value: unknown): void {
     this.settle();
     if (w.sending) this.wakeLater([w.selectCase, undefined]);

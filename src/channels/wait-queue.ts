@@ -26,24 +26,39 @@ export interface WaitChannel {
   toString(): string;
 }
 
-/** One entry in a channel's wait queue. */
-export class Waiter {
+/**
+ * One entry in a channel's wait queue: a blocked `recv`/`send` is its own entry (one object per
+ * blocked operation), a blocked `select` has one `CaseWaiter` per case.
+ */
+export interface Waiter {
   /** The entry before it in its queue. */
-  prev: Waiter | null = null;
+  qprev: Waiter | null;
   /** The entry after it in its queue. */
-  next: Waiter | null = null;
+  qnext: Waiter | null;
   /** Whether it is in a queue now. */
+  queued: boolean;
+  /** The operation waiting. */
+  readonly op: BlockedOp;
+  /** The channel whose queue it is in. */
+  readonly chan: WaitChannel;
+  /** True in the send queue, false in the receive queue. */
+  readonly sending: boolean;
+  /** The value to send (senders only). */
+  readonly value: unknown;
+  /** The select case it stands for (selects only). */
+  readonly selectCase: unknown;
+}
+
+/** One case of a blocked select, waiting in its channel's queue. */
+export class CaseWaiter implements Waiter {
+  qprev: Waiter | null = null;
+  qnext: Waiter | null = null;
   queued = false;
   constructor(
-    /** The operation waiting. */
     readonly op: BlockedOp,
-    /** The channel whose queue it is in. */
     readonly chan: WaitChannel,
-    /** True in the send queue, false in the receive queue. */
     readonly sending: boolean,
-    /** The value to send (senders only). */
     readonly value: unknown,
-    /** The select case it stands for (selects only). */
     readonly selectCase: unknown,
   ) {}
 }
@@ -57,9 +72,10 @@ export class WaitQueue {
 
   /** Appends `w`. */
   push(w: Waiter): void {
-    w.prev = this.tail;
-    w.next = null;
-    if (this.tail) this.tail.next = w;
+    const t = this.tail;
+    w.qprev = t;
+    w.qnext = null;
+    if (t !== null) t.qnext = w;
     else this.head = w;
     this.tail = w;
     w.queued = true;
@@ -69,7 +85,7 @@ export class WaitQueue {
   /** Removes and returns the oldest Waiter. */
   shift(): Waiter | null {
     const w = this.head;
-    if (w) this.remove(w);
+    if (w !== null) this.remove(w);
     return w;
   }
 
@@ -80,11 +96,13 @@ export class WaitQueue {
 
   /** Removes `w` (which must be in this queue). */
   remove(w: Waiter): void {
-    if (w.prev) w.prev.next = w.next;
-    else this.head = w.next;
-    if (w.next) w.next.prev = w.prev;
-    else this.tail = w.prev;
-    w.prev = w.next = null;
+    const p = w.qprev;
+    const n = w.qnext;
+    if (p !== null) p.qnext = n;
+    else this.head = n;
+    if (n !== null) n.qprev = p;
+    else this.tail = p;
+    w.qprev = w.qnext = null;
     w.queued = false;
     this.length--;
   }
@@ -92,9 +110,9 @@ export class WaitQueue {
   /** Removes every Waiter, returning them oldest first. */
   clear(): Waiter[] {
     const out: Waiter[] = [];
-    for (let w = this.head; w; ) {
-      const next: Waiter | null = w.next;
-      w.prev = w.next = null;
+    for (let w = this.head; w !== null; ) {
+      const next: Waiter | null = w.qnext;
+      w.qprev = w.qnext = null;
       w.queued = false;
       out.push(w);
       w = next;
@@ -199,16 +217,16 @@ function cancelOp(d: Deferred<unknown>): void {
 /**
  * A blocked `recv`, `send` or `select`: the Deferred its caller waits on, plus its place in the
  * channels' queues. Subclasses say what happens when a counterpart arrives or a channel closes.
+ *
+ * While it waits it is its own iterator for `yield*` (no iterator object per blocked
+ * operation): the first `next()` yields it to the task runner, the second ends with what the
+ * runner resumes the generator with.
  */
 export abstract class BlockedOp extends Deferred<unknown> {
   // Declared, then set in the constructor: see the note in Deferred (subclass construction).
 
   /** Whether it has stopped waiting (see the invariants above). */
   declare settled: boolean;
-  /** Its entry in a channel queue (recv/send), or null when it has several (select). */
-  declare waiter: Waiter | null;
-  /** Its entries in channel queues when it has several (select). */
-  declare waiters: Waiter[] | null;
   /** @internal Neighbours in the scheduler's list of blocked operations. */
   declare bprev: BlockedOp | null;
   /** @internal Neighbours in the scheduler's list of blocked operations. */
@@ -228,12 +246,12 @@ export abstract class BlockedOp extends Deferred<unknown> {
   declare readonly scheduler: Scheduler;
   private declare wakePending: boolean;
   private declare wakeResult: unknown;
+  // Whether `yield*` on it (as its own iterator) has yielded it.
+  private declare yielded: boolean;
 
   constructor(owner: Task | null, scheduler: Scheduler) {
     super(cancelOp);
     this.settled = false;
-    this.waiter = null;
-    this.waiters = null;
     this.bprev = null;
     this.bnext = null;
     this.inBlockedList = false;
@@ -243,14 +261,38 @@ export abstract class BlockedOp extends Deferred<unknown> {
     this.scheduler = scheduler;
     this.wakePending = false;
     this.wakeResult = undefined;
+    this.yielded = false;
   }
 
   /** `recv`, `send` or `select`. */
-  abstract readonly kind: string;
+  abstract get kind(): string;
 
-  /** `yield*` on it (see `opIterator`). */
+  /**
+   * `yield*` on it: itself while it waits (see the class notes), else as `opIterator` says. A
+   * second `yield*` while the first still waits gets an iterator of its own.
+   */
   override [Symbol.iterator](): Generator<Deferred<unknown>, unknown, unknown> {
+    if (!this.called && !this.yielded) return this as unknown as Generator<Deferred<unknown>, unknown, unknown>;
     return opIterator(this);
+  }
+
+  /** @internal The iterator protocol (see the class notes). */
+  next(resumed: unknown): IteratorResult<unknown, unknown> {
+    if (this.yielded) return { value: resumed, done: true };
+    this.yielded = true;
+    return { value: this, done: false };
+  }
+
+  /** @internal The iterator protocol: a kill returning the generator passes through. */
+  return(value: unknown): IteratorResult<unknown, unknown> {
+    this.yielded = true;
+    return { value, done: true };
+  }
+
+  /** @internal The iterator protocol: an error thrown in (this op failed) passes through. */
+  throw(e: unknown): never {
+    this.yielded = true;
+    throw e;
   }
 
   /**
@@ -262,17 +304,11 @@ export abstract class BlockedOp extends Deferred<unknown> {
   /** `w`'s channel was closed (w is already out of the queue). */
   abstract channelClosed(w: Waiter): void;
 
-  /** Enqueues a Waiter for this op in `chan`'s receive or send queue. */
-  wait(chan: WaitChannel, sending: boolean, value: unknown, selectCase: unknown): void {
-    const w = new Waiter(this, chan, sending, value, selectCase);
-    if (this.waiters !== null) this.waiters.push(w);
-    else if (this.waiter === null) this.waiter = w;
-    else {
-      this.waiters = [this.waiter, w];
-      this.waiter = null;
-    }
-    (sending ? chan.sendq : chan.recvq).push(w);
-  }
+  /** Takes each of its Waiters that is still queued out of its queue. */
+  protected abstract leaveQueues(): void;
+
+  /** The Waiters it has (in queues or not). */
+  protected abstract entries(): readonly Waiter[];
 
   /** Fires with `result` (see Deferred.callback), then tells a waiting task runner. */
   override callback(result: unknown): void {
@@ -294,7 +330,7 @@ export abstract class BlockedOp extends Deferred<unknown> {
     }
   }
 
-  /** Registers the op with its scheduler as blocked (after its `wait` calls). */
+  /** Registers the op with its scheduler as blocked (after it has joined its queues). */
   block(): void {
     this.scheduler.block(this);
   }
@@ -303,19 +339,15 @@ export abstract class BlockedOp extends Deferred<unknown> {
   settle(): void {
     if (this.settled) return;
     this.settled = true;
-    const w = this.waiter;
-    if (w !== null) {
-      if (w.queued) (w.sending ? w.chan.sendq : w.chan.recvq).remove(w);
-    } else if (this.waiters !== null) {
-      for (const x of this.waiters) if (x.queued) (x.sending ? x.chan.sendq : x.chan.recvq).remove(x);
-    }
+    this.leaveQueues();
     this.scheduler.unblock(this);
   }
 
   /** The channels it waits on (for deadlock reports). */
   channelNames(): string[] {
-    const all = this.waiters ?? (this.waiter ? [this.waiter] : []);
-    return all.filter((w) => w.queued).map((w) => String(w.chan));
+    return this.entries()
+      .filter((w) => w.queued)
+      .map((w) => String(w.chan));
   }
 
   /**
@@ -343,6 +375,75 @@ export abstract class BlockedOp extends Deferred<unknown> {
     if (!this.wakePending) return;
     this.wakePending = false;
     if (!this.called) this.callback(this.wakeResult);
+  }
+}
+
+/**
+ * A blocked `recv` or `send` on one channel: it is itself its entry in that channel's queue, so
+ * blocking allocates one object. It joins the queue as it is made.
+ */
+export abstract class ChanOp extends BlockedOp implements Waiter {
+  /** @internal Its neighbours in the channel's queue. */
+  declare qprev: Waiter | null;
+  /** @internal Its neighbours in the channel's queue. */
+  declare qnext: Waiter | null;
+  /** Whether it is in the channel's queue now. */
+  declare queued: boolean;
+  /** Itself (the Waiter's operation). */
+  declare readonly op: BlockedOp;
+  /** The channel it waits on. */
+  declare readonly chan: WaitChannel;
+  /** True for a send. */
+  declare readonly sending: boolean;
+  /** The value to send (sends only). */
+  declare readonly value: unknown;
+  /** Always null: it is not a select case. */
+  declare readonly selectCase: unknown;
+
+  constructor(owner: Task | null, scheduler: Scheduler, chan: WaitChannel, sending: boolean, value: unknown) {
+    super(owner, scheduler);
+    this.qprev = null;
+    this.qnext = null;
+    this.queued = false;
+    this.op = this;
+    this.chan = chan;
+    this.sending = sending;
+    this.value = value;
+    this.selectCase = null;
+    (sending ? chan.sendq : chan.recvq).push(this);
+  }
+
+  protected leaveQueues(): void {
+    if (this.queued) (this.sending ? this.chan.sendq : this.chan.recvq).remove(this);
+  }
+
+  protected entries(): readonly Waiter[] {
+    return [this];
+  }
+}
+
+/** A blocked select: one `CaseWaiter` per case, each in its channel's queue. */
+export abstract class MultiOp extends BlockedOp {
+  private declare readonly waiters: CaseWaiter[];
+
+  constructor(owner: Task | null, scheduler: Scheduler) {
+    super(owner, scheduler);
+    this.waiters = [];
+  }
+
+  /** Enqueues a Waiter for `selectCase` in `chan`'s receive or send queue. */
+  wait(chan: WaitChannel, sending: boolean, value: unknown, selectCase: unknown): void {
+    const w = new CaseWaiter(this, chan, sending, value, selectCase);
+    this.waiters.push(w);
+    (sending ? chan.sendq : chan.recvq).push(w);
+  }
+
+  protected leaveQueues(): void {
+    for (const w of this.waiters) if (w.queued) (w.sending ? w.chan.sendq : w.chan.recvq).remove(w);
+  }
+
+  protected entries(): readonly Waiter[] {
+    return this.waiters;
   }
 }
 
