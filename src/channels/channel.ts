@@ -18,7 +18,8 @@ import type { Failure } from "../failure.js";
 import type { ReactorTime } from "../interfaces.js";
 import { Deque } from "../_internal/deque.js";
 import { currentTask } from "./runner.js";
-import { getScheduler } from "./scheduler.js";
+import { getScheduler, type Scheduler } from "./scheduler.js";
+import type { Task } from "./task.js";
 import { ChanOp, WaitQueue, fired, type BlockedOp, type WaitChannel, type Waiter } from "./wait-queue.js";
 
 /** Options for a blocking `recv`/`send` that gives up after a while. */
@@ -52,6 +53,12 @@ class RecvOp extends ChanOp {
   get kind(): string {
     return "recv";
   }
+  get sending(): boolean {
+    return false;
+  }
+  get value(): unknown {
+    return undefined;
+  }
   matched(_w: Waiter, value: unknown): void {
     this.settle();
     this.callback(value);
@@ -63,12 +70,21 @@ class RecvOp extends ChanOp {
 }
 
 class SendOp extends ChanOp {
+  /** The value to send. */
+  declare readonly value: unknown;
+  constructor(owner: Task | null, scheduler: Scheduler, chan: WaitChannel, value: unknown) {
+    super(owner, scheduler, chan);
+    this.value = value;
+  }
   get kind(): string {
     return "send";
   }
+  get sending(): boolean {
+    return true;
+  }
   matched(): void {
     this.settle();
-    this.wakeLater(undefined);
+    this.wakeLater();
   }
   channelClosed(w: Waiter): void {
     this.settle();
@@ -154,7 +170,8 @@ export class Channel<T> implements WaitChannel {
       return fired(undefined);
     }
     const owner = currentTask();
-    const op = new SendOp(owner, owner ? owner.scheduler : getScheduler(), this, true, value);
+    const op = new SendOp(owner, owner ? owner.scheduler : getScheduler(), this, value);
+    this.sendq.push(op);
     op.block();
     if (options) addOpTimeout(op, options, `send on ${this}`);
     return op as Deferred<unknown> as Deferred<undefined>;
@@ -170,7 +187,8 @@ export class Channel<T> implements WaitChannel {
     if (this.buf.length > 0 || this.sendq.length > 0) return fired(this.take());
     if (this.isClosed) return fail(new ChannelClosed(`Cannot receive from a closed channel: ${this} is closed and empty`));
     const owner = currentTask();
-    const op = new RecvOp(owner, owner ? owner.scheduler : getScheduler(), this, false, undefined);
+    const op = new RecvOp(owner, owner ? owner.scheduler : getScheduler(), this);
+    this.recvq.push(op);
     op.block();
     if (options) addOpTimeout(op, options, `recv on ${this}`);
     return op as Deferred<unknown> as Deferred<T>;

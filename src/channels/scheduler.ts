@@ -132,7 +132,7 @@ export class Scheduler {
 
   /** @internal `op` is now blocked; outside a turn, make sure the deadlock check will run. */
   block(op: BlockedOp): void {
-    op.inBlockedList = true;
+    op.listed = true;
     op.bprev = this.blockedTail;
     if (this.blockedTail) this.blockedTail.bnext = op;
     else this.blockedHead = op;
@@ -145,8 +145,8 @@ export class Scheduler {
 
   /** @internal `op` stopped waiting. */
   unblock(op: BlockedOp): void {
-    if (!op.inBlockedList) return;
-    op.inBlockedList = false;
+    if (!op.listed) return;
+    op.listed = false;
     if (op.bprev) op.bprev.bnext = op.bnext;
     else this.blockedHead = op.bnext;
     if (op.bnext) op.bnext.bprev = op.bprev;

@@ -15,7 +15,8 @@
 import { ChannelClosed } from "../errors.js";
 import { Deferred, fail } from "../deferred.js";
 import { currentTask } from "./runner.js";
-import { getScheduler } from "./scheduler.js";
+import { getScheduler, type Scheduler } from "./scheduler.js";
+import type { Task } from "./task.js";
 import { MultiOp, fired, type Waiter } from "./wait-queue.js";
 import type { Channel } from "./channel.js";
 
@@ -86,13 +87,24 @@ export function dcase(): DCase {
 }
 
 class SelectOp extends MultiOp {
+  // The case whose send happened, until the select is woken (see wakeLater).
+  private declare sent: unknown;
+  constructor(owner: Task | null, scheduler: Scheduler) {
+    super(owner, scheduler);
+    this.sent = undefined;
+  }
   get kind(): string {
     return "select";
   }
   matched(w: Waiter, value: unknown): void {
     this.settle();
-    if (w.sending) this.wakeLater([w.selectCase, undefined]);
-    else this.callback([w.selectCase, value]);
+    if (w.sending) {
+      this.sent = w.selectCase;
+      this.wakeLater();
+    } else this.callback([w.selectCase, value]);
+  }
+  protected override wokenResult(): unknown {
+    return [this.sent, undefined];
   }
   channelClosed(w: Waiter): void {
     // A closed, empty channel is never ready to receive from: keep waiting on the others.

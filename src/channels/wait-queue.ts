@@ -225,14 +225,10 @@ function cancelOp(d: Deferred<unknown>): void {
 export abstract class BlockedOp extends Deferred<unknown> {
   // Declared, then set in the constructor: see the note in Deferred (subclass construction).
 
-  /** Whether it has stopped waiting (see the invariants above). */
-  declare settled: boolean;
   /** @internal Neighbours in the scheduler's list of blocked operations. */
   declare bprev: BlockedOp | null;
   /** @internal Neighbours in the scheduler's list of blocked operations. */
   declare bnext: BlockedOp | null;
-  /** @internal Whether it is in the scheduler's list. */
-  declare inBlockedList: boolean;
   /**
    * @internal The task runner waiting on it, told directly when it fires (cheaper than a
    * callback link; see Runner).
@@ -244,24 +240,32 @@ export abstract class BlockedOp extends Deferred<unknown> {
   declare readonly owner: Task | null;
   /** The scheduler that wakes it and checks it for deadlock. */
   declare readonly scheduler: Scheduler;
-  private declare wakePending: boolean;
-  private declare wakeResult: unknown;
-  // Whether `yield*` on it (as its own iterator) has yielded it.
-  private declare yielded: boolean;
+  // SETTLED | LISTED | WAKE_PENDING | YIELDED: one field rather than four (one is made per
+  // blocked operation, so its size shows).
+  private declare state: number;
 
   constructor(owner: Task | null, scheduler: Scheduler) {
     super(cancelOp);
-    this.settled = false;
     this.bprev = null;
     this.bnext = null;
-    this.inBlockedList = false;
     this.runner = null;
     this.runnerToken = 0;
     this.owner = owner;
     this.scheduler = scheduler;
-    this.wakePending = false;
-    this.wakeResult = undefined;
-    this.yielded = false;
+    this.state = 0;
+  }
+
+  /** Whether it has stopped waiting (see the invariants above). */
+  get settled(): boolean {
+    return (this.state & SETTLED) !== 0;
+  }
+
+  /** @internal Whether it is in its scheduler's list of blocked operations. */
+  get listed(): boolean {
+    return (this.state & LISTED) !== 0;
+  }
+  set listed(on: boolean) {
+    this.state = on ? this.state | LISTED : this.state & ~LISTED;
   }
 
   /** `recv`, `send` or `select`. */
@@ -272,26 +276,26 @@ export abstract class BlockedOp extends Deferred<unknown> {
    * second `yield*` while the first still waits gets an iterator of its own.
    */
   override [Symbol.iterator](): Generator<Deferred<unknown>, unknown, unknown> {
-    if (!this.called && !this.yielded) return this as unknown as Generator<Deferred<unknown>, unknown, unknown>;
+    if (!this.called && (this.state & YIELDED) === 0) return this as unknown as Generator<Deferred<unknown>, unknown, unknown>;
     return opIterator(this);
   }
 
   /** @internal The iterator protocol (see the class notes). */
   next(resumed: unknown): IteratorResult<unknown, unknown> {
-    if (this.yielded) return { value: resumed, done: true };
-    this.yielded = true;
+    if ((this.state & YIELDED) !== 0) return { value: resumed, done: true };
+    this.state |= YIELDED;
     return { value: this, done: false };
   }
 
   /** @internal The iterator protocol: a kill returning the generator passes through. */
   return(value: unknown): IteratorResult<unknown, unknown> {
-    this.yielded = true;
+    this.state |= YIELDED;
     return { value, done: true };
   }
 
   /** @internal The iterator protocol: an error thrown in (this op failed) passes through. */
   throw(e: unknown): never {
-    this.yielded = true;
+    this.state |= YIELDED;
     throw e;
   }
 
@@ -337,8 +341,8 @@ export abstract class BlockedOp extends Deferred<unknown> {
 
   /** Stops waiting: takes every Waiter out of its queue and unregisters from the scheduler. */
   settle(): void {
-    if (this.settled) return;
-    this.settled = true;
+    if ((this.state & SETTLED) !== 0) return;
+    this.state |= SETTLED;
     this.leaveQueues();
     this.scheduler.unblock(this);
   }
@@ -355,28 +359,40 @@ export abstract class BlockedOp extends Deferred<unknown> {
    * happened (a sender whose value was taken, not yet woken) fires with its result now.
    */
   cancelled(): void {
-    if (this.wakePending) {
-      this.wakePending = false;
-      this.callback(this.wakeResult);
+    if ((this.state & WAKE_PENDING) !== 0) {
+      this.state &= ~WAKE_PENDING;
+      this.callback(this.wokenResult());
       return;
     }
     this.settle();
   }
 
-  /** Fires it later, from the scheduler's run queue (a sender whose value was taken). */
-  protected wakeLater(result: unknown): void {
-    this.wakePending = true;
-    this.wakeResult = result;
+  /**
+   * Fires it later, with `wokenResult()`, from the scheduler's run queue (a sender whose value
+   * was taken).
+   */
+  protected wakeLater(): void {
+    this.state |= WAKE_PENDING;
     this.scheduler.schedule(fireLater, this, undefined);
+  }
+
+  /** What it fires with when woken later (see `wakeLater`). */
+  protected wokenResult(): unknown {
+    return undefined;
   }
 
   /** @internal The scheduled wake-up (see `wakeLater`). */
   deliverWake(): void {
-    if (!this.wakePending) return;
-    this.wakePending = false;
-    if (!this.called) this.callback(this.wakeResult);
+    if ((this.state & WAKE_PENDING) === 0) return;
+    this.state &= ~WAKE_PENDING;
+    if (!this.called) this.callback(this.wokenResult());
   }
 }
+
+const SETTLED = 1;
+const LISTED = 2;
+const WAKE_PENDING = 4;
+const YIELDED = 8;
 
 /**
  * A blocked `recv` or `send` on one channel: it is itself its entry in that channel's queue, so
@@ -389,28 +405,31 @@ export abstract class ChanOp extends BlockedOp implements Waiter {
   declare qnext: Waiter | null;
   /** Whether it is in the channel's queue now. */
   declare queued: boolean;
-  /** Itself (the Waiter's operation). */
-  declare readonly op: BlockedOp;
   /** The channel it waits on. */
   declare readonly chan: WaitChannel;
-  /** True for a send. */
-  declare readonly sending: boolean;
-  /** The value to send (sends only). */
-  declare readonly value: unknown;
-  /** Always null: it is not a select case. */
-  declare readonly selectCase: unknown;
 
-  constructor(owner: Task | null, scheduler: Scheduler, chan: WaitChannel, sending: boolean, value: unknown) {
+  /** Joins `chan`'s send queue (`sending`) or receive queue. */
+  constructor(owner: Task | null, scheduler: Scheduler, chan: WaitChannel) {
     super(owner, scheduler);
     this.qprev = null;
     this.qnext = null;
     this.queued = false;
-    this.op = this;
     this.chan = chan;
-    this.sending = sending;
-    this.value = value;
-    this.selectCase = null;
-    (sending ? chan.sendq : chan.recvq).push(this);
+  }
+
+  /** True for a send. */
+  abstract get sending(): boolean;
+  /** The value to send (sends only). */
+  abstract get value(): unknown;
+
+  /** Itself (the Waiter's operation). */
+  get op(): BlockedOp {
+    return this;
+  }
+
+  /** Always null: it is not a select case. */
+  get selectCase(): unknown {
+    return null;
   }
 
   protected leaveQueues(): void {
