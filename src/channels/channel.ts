@@ -124,7 +124,9 @@ let nextChannelId = 1;
  * the operation could complete at once; otherwise they fire later. Cancelling a waiting one
  * takes it out of the queue and leaves the channel as it was (a cancelled `recv` takes nothing).
  */
-export class Channel<T> implements WaitChannel {
+// It is a WaitChannel (structurally; `implements` would name internal members the published
+// declarations leave out).
+export class Channel<T> {
   /** A number unique among this process's channels. */
   readonly id: number;
   /** The name given at creation, if any. */

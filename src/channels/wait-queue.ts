@@ -395,10 +395,10 @@ const WAKE_PENDING = 4;
 const YIELDED = 8;
 
 /**
- * A blocked `recv` or `send` on one channel: it is itself its entry in that channel's queue, so
- * blocking allocates one object. It joins the queue as it is made.
+ * A blocked `recv` or `send` on one channel: it is itself its entry (a Waiter, structurally) in
+ * that channel's queue, so blocking allocates one object. Its maker puts it in the queue.
  */
-export abstract class ChanOp extends BlockedOp implements Waiter {
+export abstract class ChanOp extends BlockedOp {
   /** @internal Its neighbours in the channel's queue. */
   declare qprev: Waiter | null;
   /** @internal Its neighbours in the channel's queue. */
