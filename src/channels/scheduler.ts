@@ -212,6 +212,12 @@ export class Scheduler {
         } catch (e) {
           log.failure("Unhandled error in the channel scheduler", e);
         }
+        // Caught up after many jobs: start the array over, so a long turn (tasks waking each
+        // other for ever) does not grow it without bound.
+        if (this.head === q.length && this.head >= 3072) {
+          q.length = 0;
+          this.head = 0;
+        }
       }
       q.length = 0;
       this.head = 0;
