@@ -124,18 +124,11 @@ export class WaitQueue {
 }
 
 /**
- * The iterator behind `yield* op` when `op` had already succeeded as `yield*` began (and the
- * running task may go on): it ends at once with the result, which it takes from `op` as the
- * runner would. One shared instance: `yield*` calls `next()` right after `[Symbol.iterator]()`,
- * with nothing in between, so the result it holds is never another operation's.
+ * What the iterators behind `yield* op` share: a kill (`return`) and an error thrown in pass
+ * through, as with a generator, and each is its own iterable.
  */
-class ReadyIterator {
-  value: unknown = undefined;
-  next(): IteratorResult<unknown, unknown> {
-    const value = this.value;
-    this.value = undefined;
-    return { value, done: true };
-  }
+abstract class OpIterator {
+  abstract next(resumed: unknown): IteratorResult<unknown, unknown>;
   return(value: unknown): IteratorResult<unknown, unknown> {
     return { value, done: true };
   }
@@ -147,29 +140,37 @@ class ReadyIterator {
   }
 }
 
+/**
+ * The iterator behind `yield* op` when `op` had already succeeded as `yield*` began (and the
+ * running task may go on): it ends at once with the result, which it takes from `op` as the
+ * runner would. One shared instance: `yield*` calls `next()` right after `[Symbol.iterator]()`,
+ * with nothing in between, so the result it holds is never another operation's.
+ */
+class ReadyIterator extends OpIterator {
+  value: unknown = undefined;
+  next(): IteratorResult<unknown, unknown> {
+    const value = this.value;
+    this.value = undefined;
+    return { value, done: true };
+  }
+}
+
 const readyIterator = new ReadyIterator();
 
 /**
- * The iterator behind `yield* op` when `op` must be waited on: yields `op` once (to the task
- * runner or `inlineCallbacks`), then ends with what it is resumed with. Errors thrown in pass
- * through, as with a generator.
+ * The iterator behind `yield* op` when `op` must be waited on and is not its own iterator (see
+ * BlockedOp): yields `op` once (to the task runner or `inlineCallbacks`), then ends with what it
+ * is resumed with.
  */
-class WaitIterator {
+class WaitIterator extends OpIterator {
   private yielded = false;
-  constructor(private readonly op: Deferred<unknown>) {}
+  constructor(private readonly op: Deferred<unknown>) {
+    super();
+  }
   next(resumed: unknown): IteratorResult<unknown, unknown> {
     if (this.yielded) return { value: resumed, done: true };
     this.yielded = true;
     return { value: this.op, done: false };
-  }
-  return(value: unknown): IteratorResult<unknown, unknown> {
-    return { value, done: true };
-  }
-  throw(e: unknown): never {
-    throw e;
-  }
-  [Symbol.iterator](): this {
-    return this;
   }
 }
 
