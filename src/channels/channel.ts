@@ -118,6 +118,17 @@ export function addOpTimeout(op: BlockedOp, options: OpTimeoutOptions, what: str
 let nextChannelId = 1;
 
 /**
+ * @internal Refuses a Deferred as a channel value, before anything changes: a receive is itself
+ * a Deferred, and a Deferred cannot be another one's result (Twisted forbids it too; a Deferred
+ * result means "waiting on it"). Send an object holding it, such as `{d}`, instead.
+ */
+export function checkSendable(value: unknown): void {
+  if (value instanceof Deferred) {
+    throw new TypeError("Cannot send a Deferred on a channel, since a receive's Deferred cannot have one as its result: send an object holding it, such as {d}");
+  }
+}
+
+/**
  * A goless-style channel. Make one with `chan()`.
  *
  * Blocking operations (`send`, `recv`, `next`) return Deferreds that have already fired when
@@ -164,8 +175,10 @@ export class Channel<T> {
    * `send` returns) or the buffer has room; otherwise waits for a receiver.
    * Fails with `ChannelClosed` on a closed channel or when the channel is closed while it waits;
    * with `{timeout, clock}`, fails with `TimeoutError` (and sends nothing) when time runs out.
+   * @throws TypeError when `value` is a Deferred (see `checkSendable`), sending nothing.
    */
   send(value: T, options?: OpTimeoutOptions): Deferred<undefined> {
+    checkSendable(value);
     if (this.isClosed) return fail(new ChannelClosed(`Cannot send on a closed channel: ${this}`));
     if (this.recvq.length > 0 || this.buf.length < this.max) {
       this.put(value);
@@ -196,8 +209,12 @@ export class Channel<T> {
     return op as Deferred<unknown> as Deferred<T>;
   }
 
-  /** Sends without waiting: `{ok: true}` when a receiver took it or the buffer had room. */
+  /**
+   * Sends without waiting: `{ok: true}` when a receiver took it or the buffer had room.
+   * @throws TypeError when `value` is a Deferred (see `checkSendable`), sending nothing.
+   */
   trySend(value: T): TrySendResult {
+    checkSendable(value);
     if (this.isClosed) return { ok: false, closed: true };
     if (this.recvq.length > 0 || this.buf.length < this.max) {
       this.put(value);

@@ -18,7 +18,7 @@ import { currentTask } from "./runner.js";
 import { getScheduler, type Scheduler } from "./scheduler.js";
 import type { Task } from "./task.js";
 import { MultiOp, fired, type Waiter } from "./wait-queue.js";
-import type { Channel } from "./channel.js";
+import { checkSendable, type Channel } from "./channel.js";
 
 /** A case that receives from `chan` when it has a value. Make one with `rcase()`. */
 export class RCase<T> {
@@ -38,12 +38,15 @@ export class RCase<T> {
 export class SCase<T> {
   /** `"send"`. */
   readonly kind = "send" as const;
+  /** @throws TypeError when `value` is a Deferred (see `scase`). */
   constructor(
     /** The channel to send on. */
     readonly chan: Channel<T>,
     /** The value to send. */
     readonly value: T,
-  ) {}
+  ) {
+    checkSendable(value);
+  }
   /** Whether a send would complete (or fail, on a closed channel) now. */
   ready(): boolean {
     return this.chan.sendReady();
@@ -76,7 +79,11 @@ export function rcase<T>(ch: Channel<T>): RCase<T> {
   return new RCase(ch);
 }
 
-/** A case that sends `value` on `ch`. */
+/**
+ * A case that sends `value` on `ch`.
+ * @throws TypeError when `value` is a Deferred (a receive's Deferred cannot have one as its
+ *   result: send an object holding it).
+ */
 export function scase<T>(ch: Channel<T>, value: T): SCase<T> {
   return new SCase(ch, value);
 }
