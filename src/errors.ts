@@ -532,6 +532,15 @@ export class EndpointDescriptionError extends ReedError {
   }
 }
 
+// --- TLS --------------------------------------------------------------------------------------
+
+/** `startTLS` was called on a connection that already runs TLS (started before, or made by `connectSSL`/`listenSSL`). */
+export class TLSAlreadyStarted extends ReedError {
+  constructor(detail: string) {
+    super(`Cannot start TLS: ${detail}`, "ERR_REED_TLS_ALREADY_STARTED");
+  }
+}
+
 // --- Framing ----------------------------------------------------------------------------------
 
 /**

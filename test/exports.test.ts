@@ -23,7 +23,7 @@ const expected: Record<string, string[]> = {
     "ProducerAlreadyRegistered", "Protocol", "QueueOverflow", "QueueUnderflow", "RCase",
     "ReactorAlreadyRunning", "ReactorNotRestartable", "ReactorNotRunning", "ReconnectingClientFactory",
     "ReedError", "RemoteAmpError", "SCase", "Scheduler", "SchedulerError", "SchedulerStopped",
-    "ServerFactory", "ShipLogEvent", "ShipLogsDropped", "StringTooLongError", "Task", "TaskDone",
+    "ServerFactory", "ShipLogEvent", "ShipLogsDropped", "StringTooLongError", "TLSAlreadyStarted", "Task", "TaskDone",
     "TaskFailed", "TaskFinished", "TaskStopped", "ThreadCloneError", "ThreadPoolStopped", "TimeoutError",
     "TooLong", "UNIXAddress", "UnhandledCommand", "UnknownRemoteError", "UserError", "WorkerThreadExited",
     "after", "amp", "chan", "coiterate", "command", "cooperate", "countUnhandledFailures", "currentTask",

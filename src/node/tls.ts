@@ -4,8 +4,6 @@
  * (write/loseConnection/producers); the protocol's `connectionMade` runs once the handshake is
  * done, so a failed handshake is a failed connection attempt (`clientConnectionFailed`).
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import type net from "node:net";
 import tls from "node:tls";
 import type { IProtocolFactory, ReactorTime, TLSFileOptions } from "../interfaces.js";
@@ -13,29 +11,12 @@ import type { IPv4Address, IPv6Address } from "../protocols/address.js";
 import { Connector } from "./connector.js";
 import { Port } from "./port.js";
 import { Logger } from "../logger.js";
-
-const log = new Logger("reed.node.tls");
+import { secureContextOptions } from "./tls-socket.js";
 import { applyConnectOptions, type ConnectTCPOptions, type ListenTCPOptions } from "./tcp.js";
 
-/** The PEM text of `trustRoots`: one file, or every `.pem`/`.crt` file of a directory. */
-function readTrustRoots(path: string): string[] {
-  if (statSync(path).isDirectory()) {
-    return readdirSync(path)
-      .filter((n) => /\.(pem|crt)$/i.test(n))
-      .map((n) => readFileSync(join(path, n), "utf8"));
-  }
-  return [readFileSync(path, "utf8")];
-}
+export { secureContextOptions };
 
-/** Node's secure-context options for reed's TLS file options. */
-export function secureContextOptions(files: TLSFileOptions): tls.SecureContextOptions {
-  const o: tls.SecureContextOptions = {};
-  if (files.certKey !== undefined) o.cert = readFileSync(files.certKey);
-  if (files.privateKey !== undefined) o.key = readFileSync(files.privateKey);
-  else if (files.certKey !== undefined) o.key = readFileSync(files.certKey); // Twisted: the key may sit in the cert file
-  if (files.trustRoots !== undefined) o.ca = readTrustRoots(files.trustRoots);
-  return o;
-}
+const log = new Logger("reed.node.tls");
 
 /**
  * Listens for TLS connections on `port` with the certificate `tlsFiles.certKey` and key
@@ -56,10 +37,14 @@ export function listenSSL(
     factory,
     options.backlog ?? 50,
     () => {
-      // Not allowHalfOpen: with it, Node leaves a client that hangs up mid-handshake half-open and
-      // silent until the 120 s handshake timeout. So TLS servers cannot half-close (Node ends the
-      // write side when the peer does).
+      // Not allowHalfOpen while handshaking: with it, Node leaves a client that hangs up
+      // mid-handshake half-open and silent until the 120 s handshake timeout. Once the handshake
+      // is done the connection may half-close like any other (Node reads the flag when the peer's
+      // close_notify or FIN arrives); this listener runs before the Port's.
       const server = tls.createServer({ ...ctx });
+      server.on("secureConnection", (socket: tls.TLSSocket) => {
+        socket.allowHalfOpen = true;
+      });
       // A client that fails the handshake never reaches the factory; its error must not escape,
       // and its socket must be destroyed (with a listener here Node leaves that to us).
       server.on("tlsClientError", (err, socket) => {
