@@ -259,7 +259,8 @@ export class Connection implements ITLSTransport, ISSLTransport, IPushProducer {
 
   /**
    * The peer's certificate (Node's `X509Certificate`), or null when the connection does not run
-   * TLS, the peer sent none, or the handshake has not finished (Twisted's `ISSLTransport`).
+   * TLS, the peer sent none, the handshake has not finished or the connection is closed (ask
+   * while connected; Twisted's `ISSLTransport`).
    */
   getPeerCertificate(): PeerCertificate | null {
     const s = this.current;
