@@ -138,6 +138,7 @@ export class Connection implements ITLSTransport, ISSLTransport, IPushProducer {
   private readonly isClient: boolean;
   private readPaused = false; // pauseProducing() in force (carried across startTLS)
   private handshaking = false; // startTLS() called, handshake not finished
+  private heldForHandshake = false; // written to while handshaking (so loseConnection must wait for it)
 
   /**
    * Wraps a connected socket and starts `protocol` on it (`makeConnection`).
@@ -386,6 +387,7 @@ export class Connection implements ITLSTransport, ISSLTransport, IPushProducer {
       throw new TypeError(`Data must be bytes (Uint8Array), not ${describeType(data)}`);
     }
     if (this.ended || !this.connected || data.length === 0) return;
+    if (this.handshaking) this.heldForHandshake = true;
     if (this.producer !== null && !this.streamingProducer) {
       this.pullOutstanding++;
       this.current.write(data, (this.onPullWritten ??= () => this.pullWritten()));
@@ -417,9 +419,17 @@ export class Connection implements ITLSTransport, ISSLTransport, IPushProducer {
   /**
    * Closes the connection once everything written has been sent (and a registered producer has
    * unregistered). Incoming data is no longer delivered. The protocol then sees `ConnectionDone`.
+   * While the handshake of a `startTLS()` is in progress and nothing was written since, it
+   * aborts instead, as Twisted does (`ConnectionAborted`).
    */
   loseConnection(): void {
     if (!this.connected || this.disconnecting) return;
+    if (this.handshaking && !this.heldForHandshake && this.producer === null) {
+      // As Twisted: a TLS handshake with nothing to send after it is not finished just to be shut
+      // down again; the connection is aborted (the protocol sees ConnectionAborted).
+      this.abortConnection();
+      return;
+    }
     this.disconnecting = true;
     if (this.producer !== null) {
       this.closeOnUnregister = true;

@@ -3,6 +3,15 @@
  * with PEM files as Twisted's `ssl:` endpoints are. The transport is the same `Connection`
  * (write/loseConnection/producers); the protocol's `connectionMade` runs once the handshake is
  * done, so a failed handshake is a failed connection attempt (`clientConnectionFailed`).
+ * (To switch an established plain connection to TLS, see `Connection.startTLS`.)
+ *
+ * Half-close over TLS: `loseWriteConnection()` sends TLS's close_notify and then the TCP FIN,
+ * and keeps reading; the peer's close_notify (or FIN) reaches a half-closeable protocol as
+ * `readConnectionLost()`. Twisted 22.4 differs here: its TLS layer never calls
+ * `readConnectionLost` (a close_notify shuts the whole connection) and its `loseWriteConnection`
+ * sends a bare FIN without close_notify. A peer that closes without close_notify is reported as
+ * `ConnectionDone`, not `ConnectionLost` as in Twisted: Node does not tell a truncated TLS
+ * stream from a clean one.
  */
 import type net from "node:net";
 import tls from "node:tls";

@@ -377,3 +377,42 @@ test("half-close works on a connection upgraded with startTLS", async () => {
   assert.ok(c.events.includes("readConnectionLost") && c.events.includes("writeConnectionLost"));
   await port.stopListening();
 });
+
+test("loseConnection right after startTLS sends what was written once the handshake is done, then closes cleanly", async () => {
+  class ByeServer extends TLSRecorder {
+    override dataReceived(data: Uint8Array): void {
+      super.dataReceived(data);
+      if (this.received === "STARTTLS\n") {
+        this.transport.write(enc("GO\n"));
+        this.conn.startTLS(serverTLS);
+        this.transport.write(enc("bye"));
+        this.transport.loseConnection();
+      }
+    }
+  }
+  const { port, c, s } = await pair(ByeServer, StartTLSClient);
+  const [cr, sr] = await Promise.all([c.lost, s.lost]);
+  assert.equal(c.received, "GO\nbye");
+  assert.ok(cr.check(ConnectionDone), String(cr));
+  assert.ok(sr.check(ConnectionDone), String(sr));
+  await port.stopListening();
+});
+
+test("loseConnection right after startTLS with nothing written aborts the connection, as Twisted does", async () => {
+  class QuitServer extends TLSRecorder {
+    override dataReceived(data: Uint8Array): void {
+      super.dataReceived(data);
+      if (this.received === "STARTTLS\n") {
+        this.transport.write(enc("GO\n"));
+        this.conn.startTLS(serverTLS);
+        this.transport.loseConnection();
+      }
+    }
+  }
+  const { port, c, s } = await pair(QuitServer, StartTLSClient);
+  const [cr, sr] = await Promise.all([c.lost, s.lost]);
+  assert.ok(sr.check(ConnectionAborted), String(sr));
+  assert.ok(cr.check(ConnectionLost), String(cr));
+  assert.ok(!c.events.includes("handshake"));
+  await port.stopListening();
+});
