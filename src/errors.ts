@@ -501,6 +501,13 @@ export class AmpArgumentError extends AmpError {
   }
 }
 
+/** `StartTLS` was called on an AMP connection that has already started TLS (Twisted's `OnlyOneTLS`). */
+export class OnlyOneTLS extends AmpError {
+  constructor(detail = "TLS was already started on this connection") {
+    super(`Cannot start TLS twice on an AMP connection: ${detail}`, "ERR_REED_AMP_ONLY_ONE_TLS");
+  }
+}
+
 // --- Networking (node transports, endpoints) --------------------------------------------------
 
 /** The connection was closed on purpose with `abortConnection()`: unsent data was discarded. */

@@ -32,6 +32,7 @@ export {
   TooLong,
   MalformedAmpBox,
   NoEmptyBoxes,
+  OnlyOneTLS,
   InvalidSignature,
   BadLocalReturn,
   RemoteAmpError,

@@ -18,7 +18,7 @@ const expected: Record<string, string[]> = {
     "IPv4Address", "IPv6Address", "Int16StringReceiver", "Int32StringReceiver", "Int8StringReceiver",
     "IntNStringReceiver", "InvalidSignature", "LineOnlyReceiver", "LineReceiver", "LogPublisher",
     "LogShipper", "Logger", "LoopingCall", "LoopingCallStateError", "MalformedAmpBox", "NetstringParseError",
-    "NetstringReceiver", "NoEmptyBoxes", "NotConnectingError", "NotInThreadJob", "NotPaused", "PipeAddress",
+    "NetstringReceiver", "NoEmptyBoxes", "NotConnectingError", "NotInThreadJob", "NotPaused", "OnlyOneTLS", "PipeAddress",
     "ProcessDone", "ProcessExitedAlready", "ProcessProtocol", "ProcessStderrOutput", "ProcessTerminated",
     "ProducerAlreadyRegistered", "Protocol", "QueueOverflow", "QueueUnderflow", "RCase",
     "ReactorAlreadyRunning", "ReactorNotRestartable", "ReactorNotRunning", "ReconnectingClientFactory",
