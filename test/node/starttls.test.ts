@@ -3,8 +3,12 @@
 // the test-only self-signed ones in test/fixtures/tls.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { listenTCP, connectTCP } from "../../src/node/tcp.js";
+import { listenUNIX, connectUNIX } from "../../src/node/unix.js";
 import { listenSSL, connectSSL } from "../../src/node/tls.js";
 import type { Connection } from "../../src/node/connection.js";
 import { ConnectionAborted, ConnectionDone, ConnectionLost, TLSAlreadyStarted } from "../../src/errors.js";
@@ -415,4 +419,27 @@ test("loseConnection right after startTLS with nothing written aborts the connec
   assert.ok(cr.check(ConnectionLost), String(cr));
   assert.ok(!c.events.includes("handshake"));
   await port.stopListening();
+});
+
+test("startTLS works on a UNIX socket connection too", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "reed-starttls-"));
+  try {
+    const r = new TestReactor();
+    const sf = new RecordingServerFactory(StartTLSServer);
+    const port = listenUNIX(r, join(dir, "s.sock"), sf);
+    const cf = new RecordingClientFactory(StartTLSClient);
+    connectUNIX(r, join(dir, "s.sock"), cf);
+    const c = await cf.connected;
+    await c.handshake;
+    await waitFor(() => c.received === "GO\nhello", 3000, "hello over TLS");
+    assert.match(c.conn.getPeerCertificate()!.subject, /CN=localhost/);
+    c.transport.loseConnection();
+    const s = sf.built[0]!;
+    const [cr, sr] = await Promise.all([c.lost, s.lost]);
+    assert.ok(cr.check(ConnectionDone) && sr.check(ConnectionDone));
+    await port.stopListening();
+    assert.deepEqual(r.openResources(), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
