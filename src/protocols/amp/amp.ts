@@ -20,11 +20,15 @@
  *   the reason and closes this connection only; outstanding calls fail with that reason.
  * - After the connection is lost every outstanding call fails with the reason, and later calls
  *   fail at once with it.
+ * - `StartTLS` (start-tls.ts): from sending the command until its answer arrives, every box this
+ *   side sends is held; on the answer the transport starts TLS and the held boxes follow,
+ *   encrypted. (On an error answer they are sent in the clear: Twisted would hold them forever.)
+ *   The responding side sends its answer in the clear, then starts TLS.
  */
-import { BadLocalReturn, ConnectionLost, MalformedAmpBox, NoEmptyBoxes, RemoteAmpError, UnhandledCommand, UnknownRemoteError } from "../../errors.js";
+import { BadLocalReturn, ConnectionLost, MalformedAmpBox, NoEmptyBoxes, OnlyOneTLS, RemoteAmpError, UnhandledCommand, UnknownRemoteError } from "../../errors.js";
 import { Deferred, fail, maybeDeferred } from "../../deferred.js";
 import { Failure } from "../../failure.js";
-import type { ITransport } from "../../interfaces.js";
+import type { ISSLTransport, ITLSTransport, ITransport, PeerCertificate, TLSStartOptions } from "../../interfaces.js";
 import { Logger } from "../../logger.js";
 import { Protocol } from "../protocol.js";
 import { isObserved } from "../../_internal/unhandled.js";
@@ -36,6 +40,7 @@ import {
   classifyError, errorClassFor, makeArguments, makeResponse, parseArguments, parseResponse,
   type ArgumentsOf, type Command, type ResponseOf,
 } from "./command.js";
+import { startsTLS, tlsOptionsFor } from "./start-tls.js";
 
 const log = new Logger("reed.amp");
 
@@ -112,8 +117,17 @@ function wrapResponder<C extends Command>(cmd: C, fn: Responder<C>): BoxResponde
     return maybeDeferred(fn, args)
       .addCallback((result: unknown) => {
         try {
-          return makeResponse(cmd, result as Readonly<Record<string, unknown>>);
+          const answer = makeResponse(cmd, result as Readonly<Record<string, unknown>>);
+          if (startsTLS(cmd)) {
+            const local = result as Parameters<typeof tlsOptionsFor>[0];
+            if (local.tls_localCertificate === undefined) {
+              throw new RemoteAmpError("TLS_ERROR", "TLS not available: the responder gave no tls_localCertificate");
+            }
+            tlsAnswers.set(answer, tlsOptionsFor(local));
+          }
+          return answer;
         } catch (e) {
+          if (e instanceof RemoteAmpError) throw e;
           throw new BadLocalReturn(`responder for ${cmd.commandName} returned a value its response schema could not encode: ${describe(e)}`, e);
         }
       })
@@ -127,6 +141,8 @@ function wrapResponder<C extends Command>(cmd: C, fn: Responder<C>): BoxResponde
 
 /** Boxes after which the connection is closed (Twisted's `QuitBox`). */
 const quitBoxes = new WeakSet<AmpBox>();
+/** Answers after which this side starts TLS, with its options (Twisted's `_TLSBox`). */
+const tlsAnswers = new WeakMap<AmpBox, TLSStartOptions>();
 
 /** Options for `new AMP()`. */
 export interface AMPOptions {
@@ -152,6 +168,9 @@ export class AMP extends Protocol implements IResponderLocator {
   private failAllReason: Failure | null = null;
   /** Why this side dropped the connection (malformed input), reported as the connection's loss reason. */
   private dropReason: Failure | null = null;
+  /** Boxes held while a `StartTLS` call waits for its answer (Twisted's `_startingTLSBuffer`). */
+  private startingTLSBuffer: AmpBox[] | null = null;
+  private tlsStarted = false;
 
   constructor(options: AMPOptions = {}) {
     super();
@@ -225,7 +244,44 @@ export class AMP extends Protocol implements IResponderLocator {
    */
   sendBox(b: AmpBox): void {
     if (!this.connected) throw new ConnectionLost("Cannot send an AMP box: not connected");
+    if (this.startingTLSBuffer !== null) {
+      serializeBox(b); // a box that cannot be encoded fails now, not when it is released
+      this.startingTLSBuffer.push(b);
+      return;
+    }
     this.transport.write(serializeBox(b));
+  }
+
+  /**
+   * The peer's TLS certificate once `StartTLS` has run (or on a TLS connection), else null
+   * (Twisted's `peerCertificate`).
+   */
+  get peerCertificate(): PeerCertificate | null {
+    if (!this.connected) return null;
+    const t = this.transport as Partial<ISSLTransport>;
+    return typeof t.getPeerCertificate === "function" ? t.getPeerCertificate() : null;
+  }
+
+  /** Starts TLS on the transport, then sends the boxes held meanwhile (encrypted). A failure drops the connection. */
+  private startTLSNow(options: TLSStartOptions): void {
+    const held = this.startingTLSBuffer ?? [];
+    this.startingTLSBuffer = null;
+    this.tlsStarted = true;
+    try {
+      (this.transport as ITransport & ITLSTransport).startTLS(options);
+    } catch (e) {
+      // Sending the held boxes in the clear would leak what the caller meant to encrypt.
+      if (this.connected) this.transport.loseConnection();
+      throw e;
+    }
+    for (const b of held) if (this.connected) this.transport.write(serializeBox(b));
+  }
+
+  /** Sends the held boxes in the clear after a `StartTLS` call failed. */
+  private releaseTLSBuffer(): void {
+    const held = this.startingTLSBuffer ?? [];
+    this.startingTLSBuffer = null;
+    for (const b of held) if (this.connected) this.transport.write(serializeBox(b));
   }
 
   /**
@@ -240,6 +296,7 @@ export class AMP extends Protocol implements IResponderLocator {
    * arrive: an unhandled error drops the connection.
    */
   callRemote<C extends Command>(cmd: C, args: ArgumentsOf<C>): CallResult<C> {
+    if (startsTLS(cmd)) return this.callStartTLS(cmd, args) as CallResult<C>;
     let d: Deferred<AmpBox> | undefined;
     try {
       d = this.sendBoxCommand(cmd.commandName, makeArguments(cmd, args as Readonly<Record<string, unknown>>), cmd.requiresAnswer);
@@ -253,6 +310,34 @@ export class AMP extends Protocol implements IResponderLocator {
       const cls = errorClassFor(cmd, f.value.errorCode);
       return new Failure(cls ? new cls(f.value.description) : new UnknownRemoteError(f.value.description));
     }) as unknown as CallResult<C>;
+  }
+
+  /** `callRemote(StartTLS, ...)`: hold later boxes, start TLS on the answer (see the invariants). */
+  private callStartTLS<C extends Command>(cmd: C, args: ArgumentsOf<C>): Deferred<ResponseOf<C>> {
+    if (this.tlsStarted || this.startingTLSBuffer !== null) {
+      return fail(new OnlyOneTLS(this.tlsStarted ? "TLS was already started on this connection" : "a StartTLS call is already waiting for its answer"));
+    }
+    const options = tlsOptionsFor(args as Parameters<typeof tlsOptionsFor>[0]);
+    let d: Deferred<AmpBox>;
+    try {
+      d = this.sendBoxCommand(cmd.commandName, makeArguments(cmd, args as Readonly<Record<string, unknown>>), true)!;
+    } catch (e) {
+      return fail(e);
+    }
+    if (this.failAllReason === null) this.startingTLSBuffer = [];
+    return d
+      .addCallbacks(
+        (b: AmpBox) => {
+          this.startTLSNow(options);
+          return parseResponse(cmd, b);
+        },
+        (f: Failure) => {
+          this.releaseTLSBuffer();
+          if (!(f.value instanceof RemoteAmpError)) return f;
+          const cls = errorClassFor(cmd, f.value.errorCode);
+          return new Failure(cls ? new cls(f.value.description) : new UnknownRemoteError(f.value.description));
+        },
+      ) as unknown as Deferred<ResponseOf<C>>;
   }
 
   /**
@@ -397,7 +482,18 @@ export class AMP extends Protocol implements IResponderLocator {
   /** Sends a reply; a connection already gone is not an error here (nobody could act on it). */
   private safeEmit(reply: AmpBox): void {
     if (!this.connected) return;
+    const tls = tlsAnswers.get(reply);
+    if (tls !== undefined && (this.tlsStarted || this.startingTLSBuffer !== null)) {
+      // The peer asked for TLS again (or both sides asked at once): refuse rather than nest TLS.
+      const refusal: AmpBox = new Map();
+      refusal.set(ERROR, reply.get(ANSWER)!);
+      refusal.set(ERROR_DESCRIPTION, utf8(new OnlyOneTLS().message));
+      refusal.set(ERROR_CODE, toBinary("TLS_ERROR"));
+      this.sendBox(refusal);
+      return;
+    }
     this.sendBox(reply);
+    if (tls !== undefined) this.startTLSNow(tls);
     if (quitBoxes.has(reply)) this.transport.loseConnection();
   }
 }

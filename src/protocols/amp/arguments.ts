@@ -29,6 +29,11 @@ import { DateTimeValue, DecimalValue, parsePythonFloat, pythonFloatRepr } from "
 export interface Argument<T, O extends boolean = boolean> {
   /** True when the argument may be absent from a box. */
   readonly optional: O;
+  /**
+   * True for a local argument (Twisted's `_LocalArgument`): a value the caller or responder passes
+   * to this side's AMP that never goes on the wire (`StartTLS`'s certificate options).
+   */
+  readonly local?: boolean;
   /** Twisted's name for the type (`"Integer"`, `"ListOf(Unicode)"`), for error messages. */
   readonly typeName: string;
   /**
@@ -263,14 +268,15 @@ export function AmpList<S extends Schema, O extends boolean = false>(schema: S, 
 
 /**
  * Encodes an object into `out` by a schema (Twisted's `_objectsToStrings`): each present value
- * under its name; an optional argument that is `undefined`/`null` is left out; names the schema
- * does not list are ignored.
+ * under its name; an optional argument that is `undefined`/`null` is left out, and so is every
+ * local argument; names the schema does not list are ignored.
  * @throws AmpArgumentError for a missing required value or a value of the wrong type;
  *   TooLong when a value exceeds 65535 bytes.
  */
 export function objectToBox(schema: Schema, obj: Readonly<Record<string, unknown>>, out: AmpBox): AmpBox {
   for (const name of Object.keys(schema)) {
     const arg = schema[name]!;
+    if (arg.local === true) continue;
     const v = obj[name];
     if (v === undefined || v === null) {
       if (arg.optional) continue;
@@ -285,13 +291,15 @@ export function objectToBox(schema: Schema, obj: Readonly<Record<string, unknown
 
 /**
  * Decodes an object from a box by a schema (Twisted's `_stringsToObjects`): each name the schema
- * lists (an absent optional one becomes `undefined`); other keys in the box are ignored.
+ * lists (an absent optional one becomes `undefined`; local arguments are left out); other keys in
+ * the box are ignored.
  * @throws AmpArgumentError for a missing required key or bytes that do not decode.
  */
 export function boxToObject<S extends Schema>(schema: S, b: AmpBox): ObjectOf<S> {
   const obj: Record<string, unknown> = {};
   for (const name of Object.keys(schema)) {
     const arg = schema[name]!;
+    if (arg.local === true) continue;
     const bytes = b.get(name);
     if (bytes === undefined) {
       if (arg.optional) {
@@ -310,3 +318,15 @@ export function boxToObject<S extends Schema>(schema: S, b: AmpBox): ObjectOf<S>
   return obj as ObjectOf<S>;
 }
 
+
+/**
+ * A local argument (Twisted's `_LocalArgument`): always optional, never encoded into or decoded
+ * from a box (it is left out of both), so its value only reaches this side's AMP. Used by
+ * `StartTLS` for certificate options.
+ */
+export function LocalArgument<T>(typeName = "LocalArgument"): Argument<T, true> {
+  const never = (): never => {
+    throw new AmpArgumentError(`${typeName} is local: it never goes on the wire`);
+  };
+  return { optional: true, local: true, typeName, toBytes: never, fromBytes: never };
+}

@@ -28,6 +28,7 @@ export {
   Float,
   Integer,
   ListOf,
+  LocalArgument,
   String,
   Unicode,
   boxToObject,
@@ -39,4 +40,5 @@ export {
   type ValueOf,
 } from "./arguments.js";
 export { command, type ArgumentsOf, type Command, type CommandSpec, type ErrorClass, type Eventually, type ResponderHost, type ResponseOf } from "./command.js";
+export { StartTLS, type LocalCertificate } from "./start-tls.js";
 export { AMP, CommandLocator, type AMPOptions, type BoxResponder, type CallResult, type IResponderLocator, type Responder } from "./amp.js";
