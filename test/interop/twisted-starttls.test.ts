@@ -4,46 +4,27 @@
 // exits by itself after one connection (or after 15 s); it is killed in `finally` regardless.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { connectTCP, listenTCP } from "../../src/node/tcp.js";
 import type { Connection } from "../../src/node/connection.js";
 import { ConnectionDone } from "../../src/errors.js";
 import { TestReactor } from "../node/_reactor.js";
+import { allLines, exited, pythonPeer, skipUnlessPython } from "./_python.js";
 import { Recorder, RecordingClientFactory, RecordingServerFactory, enc } from "../node/_protocols.js";
 
-const PY = "/usr/bin/python3";
 const FIXTURE = fileURLToPath(new URL("../fixtures/starttls_peer.py", import.meta.url));
 const TLS_DIR = fileURLToPath(new URL("../fixtures/tls", import.meta.url));
 const fixture = (name: string): string => `${TLS_DIR}/${name}`;
-const haveTwistedTLS = spawnSync(PY, ["-c", "import twisted.internet.ssl, OpenSSL"], { stdio: "ignore" }).status === 0;
-const skip = haveTwistedTLS ? false : "SKIPPED: /usr/bin/python3 cannot import Twisted's TLS (apt-get install -y python3-twisted python3-openssl)";
-if (skip) console.error(`twisted-starttls: ${skip}`);
+const skip = skipUnlessPython("twisted-starttls", ["twisted.internet.ssl", "OpenSSL"], "python3-twisted python3-openssl");
 
 /** This side's certificate (the test one, which Twisted trusts) and the root to trust for the peer's. */
 const mine = { certKey: fixture("cert.pem"), privateKey: fixture("key.pem"), trustRoots: fixture("cert.pem") };
 
-function python(args: string[]): { child: ChildProcess; lines: AsyncIterableIterator<string>; stderr: () => string } {
-  const child = spawn(PY, [FIXTURE, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => void (err += d.toString()));
-  const rl = createInterface({ input: child.stdout! });
-  return { child, lines: rl[Symbol.asyncIterator](), stderr: () => err };
-}
 
-async function allLines(lines: AsyncIterableIterator<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const l of lines) out.push(l);
-  return out;
-}
 
-function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once("exit", (code) => r(code)));
-}
 
 test("reed's client upgrades with startTLS against a Twisted server that calls startTLS", { skip, timeout: 20_000 }, async () => {
-  const { child, lines, stderr } = python(["server", TLS_DIR]);
+  const { child, lines, stderr } = pythonPeer(FIXTURE, ["server", TLS_DIR]);
   try {
     const first = await lines.next();
     const port = Number(/^PORT (\d+)$/.exec(String(first.value))?.[1]);
@@ -99,7 +80,7 @@ test("a Twisted client upgrades with startTLS against reed's server that calls s
   }
   const sf = new RecordingServerFactory(Server);
   const port = listenTCP(r, 0, sf, { interface: "127.0.0.1" });
-  const { child, lines, stderr } = python(["client", TLS_DIR, String(port.getHost().port)]);
+  const { child, lines, stderr } = pythonPeer(FIXTURE, ["client", TLS_DIR, String(port.getHost().port)]);
   try {
     const out = await allLines(lines);
     assert.deepEqual(out, ["GOT GO", "GOT HELLO", "GOT PONG localhost", "CERT localhost", "LOST ConnectionDone"], stderr());

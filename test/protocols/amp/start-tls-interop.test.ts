@@ -4,8 +4,6 @@
 // child exits by itself after one connection (or after 15 s) and is killed in `finally` anyway.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { AMP, StartTLS, command, Boolean as AmpBoolean, Unicode } from "../../../src/protocols/amp/index.js";
 import { ConnectionDone } from "../../../src/errors.js";
@@ -14,14 +12,12 @@ import { listenTCP } from "../../../src/node/tcp.js";
 import type { Connection } from "../../../src/node/connection.js";
 import type { Failure } from "../../../src/failure.js";
 import { TestReactor } from "../../node/_reactor.js";
+import { allLines, pythonPeer, skipUnlessPython } from "../../interop/_python.js";
 import { connectAMP } from "./_interop-commands.js";
 
-const PY = "/usr/bin/python3";
 const FIXTURE = fileURLToPath(new URL("../../fixtures/amp_tls_peer.py", import.meta.url));
 const TLS_DIR = fileURLToPath(new URL("../../fixtures/tls", import.meta.url));
-const haveTwistedTLS = spawnSync(PY, ["-c", "import twisted.internet.ssl, OpenSSL"], { stdio: "ignore" }).status === 0;
-const skip = haveTwistedTLS ? false : "SKIPPED: /usr/bin/python3 cannot import Twisted's TLS (apt-get install -y python3-twisted python3-openssl)";
-if (skip) console.error(`amp start-tls interop: ${skip}`);
+const skip = skipUnlessPython("amp start-tls interop", ["twisted.internet.ssl", "OpenSSL"], "python3-twisted python3-openssl");
 
 const certificate = { certKey: `${TLS_DIR}/cert.pem`, privateKey: `${TLS_DIR}/key.pem` };
 const authorities = `${TLS_DIR}/cert.pem`;
@@ -31,19 +27,7 @@ function cnOf(amp: AMP): string {
   return /CN=([^\n]+)/.exec(amp.peerCertificate?.subject ?? "")?.[1] ?? "-";
 }
 
-function python(args: string[]): { child: ChildProcess; lines: AsyncIterableIterator<string>; stderr: () => string } {
-  const child = spawn(PY, [FIXTURE, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => void (err += d.toString()));
-  const rl = createInterface({ input: child.stdout! });
-  return { child, lines: rl[Symbol.asyncIterator](), stderr: () => err };
-}
 
-async function allLines(lines: AsyncIterableIterator<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const l of lines) out.push(l);
-  return out;
-}
 
 function whenLost(amp: AMP): Promise<Failure> {
   return new Promise((res) => {
@@ -53,7 +37,7 @@ function whenLost(amp: AMP): Promise<Failure> {
 }
 
 test("reed's AMP client calls StartTLS on a Twisted AMP server; a call made before the answer goes encrypted", { skip, timeout: 20_000 }, async () => {
-  const { child, lines, stderr } = python(["server", TLS_DIR]);
+  const { child, lines, stderr } = pythonPeer(FIXTURE, ["server", TLS_DIR]);
   try {
     const first = await lines.next();
     const port = Number(/^PORT (\d+)$/.exec(String(first.value))?.[1]);
@@ -85,7 +69,7 @@ test("a Twisted AMP client calls StartTLS on reed's AMP server", { skip, timeout
     return s;
   };
   const port = listenTCP(r, 0, f, { interface: "127.0.0.1" });
-  const { child, lines, stderr } = python(["client", TLS_DIR, String(port.getHost().port)]);
+  const { child, lines, stderr } = pythonPeer(FIXTURE, ["client", TLS_DIR, String(port.getHost().port)]);
   try {
     const out = await allLines(lines);
     assert.deepEqual(out, ["WHOAMI True localhost", "PEER localhost", "LOST ConnectionDone"], stderr());
