@@ -409,7 +409,7 @@ export abstract class ChanOp extends BlockedOp {
   /** The channel it waits on. */
   declare readonly chan: WaitChannel;
 
-  /** Joins `chan`'s send queue (`sending`) or receive queue. */
+  /** A blocked operation on `chan`, not yet in its queue (its maker pushes it). */
   constructor(owner: Task | null, scheduler: Scheduler, chan: WaitChannel) {
     super(owner, scheduler);
     this.qprev = null;
