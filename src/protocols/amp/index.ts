@@ -1,6 +1,7 @@
 /**
  * AMP (the Asynchronous Messaging Protocol), byte-compatible with `twisted.protocols.amp`:
- * boxes, argument types, declared commands, and the `AMP` protocol.
+ * boxes, argument types, declared commands, and the `AMP` protocol, with `StartTLS` and
+ * `ProtocolSwitchCommand`.
  */
 export {
   ANSWER,
@@ -41,4 +42,15 @@ export {
 } from "./arguments.js";
 export { command, type ArgumentsOf, type Command, type CommandSpec, type ErrorClass, type Eventually, type ResponderHost, type ResponseOf } from "./command.js";
 export { StartTLS, type LocalCertificate } from "./start-tls.js";
-export { AMP, CommandLocator, type AMPOptions, type BoxResponder, type CallResult, type IResponderLocator, type Responder } from "./amp.js";
+export { ProtocolSwitchCommand, type ProtocolSwitchCommandSpec, type ProtocolSwitchFactory } from "./protocol-switch.js";
+export {
+  AMP,
+  CommandLocator,
+  type AMPOptions,
+  type BoxResponder,
+  type CallParameters,
+  type CallResult,
+  type IResponderLocator,
+  type Responder,
+  type ResponderResult,
+} from "./amp.js";
