@@ -30,6 +30,7 @@ export {
   Integer,
   ListOf,
   LocalArgument,
+  Path,
   String,
   Unicode,
   boxToObject,

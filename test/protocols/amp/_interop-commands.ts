@@ -1,7 +1,7 @@
 // Test support: the commands test/fixtures/amp_peer.py declares, and helpers to connect AMP over
 // real TCP (127.0.0.1) with reed's node transports.
 import {
-  AmpList, Boolean, command, DateTime, Decimal, Float, Integer, ListOf, ProtocolSwitchCommand, String, Unicode, AMP,
+  AmpList, Boolean, command, DateTime, Decimal, Float, Integer, ListOf, Path, ProtocolSwitchCommand, String, Unicode, AMP,
 } from "../../../src/protocols/amp/index.js";
 import { Deferred } from "../../../src/deferred.js";
 import type { Failure } from "../../../src/failure.js";
@@ -14,7 +14,7 @@ export class ZeroDivision extends Error {}
 const allTypes = {
   i: Integer(), s: String(), u: Unicode(), b: Boolean(), fl: Float(), d: Decimal(), t: DateTime(), l: ListOf(Integer()),
   lu: ListOf(Unicode()), lf: ListOf(Float()), ld: ListOf(Decimal()), al: AmpList({ a: Integer(), b: Unicode() }),
-  o: Integer({ optional: true }),
+  o: Integer({ optional: true }), p: Path(),
 };
 export const AllTypes = command({ commandName: "AllTypes", arguments: allTypes, response: { ...allTypes, seen: Unicode() } });
 export const Divide = command({
