@@ -67,7 +67,11 @@ export type Responder<C extends Command> = (args: ArgumentsOf<C>) => ResponderRe
 /**
  * What `callRemote(cmd, ...)` takes after the command: the arguments object, and for a
  * `ProtocolSwitchCommand` also the factory of the protocol to switch to (Twisted's positional
- * `_protoToSwitchToFactory`).
+ * `_protoToSwitchToFactory`). A generic wrapper forwards them as they are:
+ * @example
+ * function call<C extends Command>(amp: AMP, cmd: C, ...params: CallParameters<C>): CallResult<C> {
+ *   return amp.callRemote(cmd, ...params);
+ * }
  */
 export type CallParameters<C extends Command> = C extends ProtocolSwitchCommand
   ? [args: ArgumentsOf<C>, factory: ProtocolSwitchFactory]
@@ -428,6 +432,10 @@ export class AMP extends Protocol implements IResponderLocator {
    * on an error (Twisted's `ProtocolSwitchCommand._doCommand`).
    */
   private callProtocolSwitch(cmd: ProtocolSwitchCommand, args: ArgumentsOf<ProtocolSwitchCommand>, factory: ProtocolSwitchFactory): Deferred<{}> {
+    if (typeof (factory as Partial<ProtocolSwitchFactory> | undefined)?.buildProtocol !== "function") {
+      // Found out only after the peer switched, it would leave the connection speaking to nobody.
+      return fail(new TypeError(`Cannot call ${cmd.commandName}: a ProtocolSwitchCommand needs a factory with buildProtocol after its arguments`));
+    }
     let d: Deferred<AmpBox>;
     try {
       d = this.sendBoxCommand(cmd.commandName, makeArguments(cmd, args as Readonly<Record<string, unknown>>), true)!;

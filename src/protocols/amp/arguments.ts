@@ -18,6 +18,9 @@
  *
  * An argument made with `{ optional: true }` may be left out (`undefined`); it is then absent
  * from the box.
+ *
+ * Twisted's `Descriptor` (file descriptors passed over a UNIX socket with `SCM_RIGHTS`) has no
+ * counterpart: Node cannot send or receive descriptors on a socket.
  */
 import { AmpArgumentError, TooLong } from "../../errors.js";
 import { MAX_VALUE_LENGTH, parseString, serializeBox, utf8, type AmpBox } from "./box.js";

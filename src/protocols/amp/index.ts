@@ -2,6 +2,11 @@
  * AMP (the Asynchronous Messaging Protocol), byte-compatible with `twisted.protocols.amp`:
  * boxes, argument types, declared commands, and the `AMP` protocol, with `StartTLS` and
  * `ProtocolSwitchCommand`.
+ *
+ * Not supported: Twisted's `Descriptor` argument type (passing open file descriptors over a UNIX
+ * socket). It needs `SCM_RIGHTS` ancillary data, which Node's sockets can neither send nor
+ * receive, so reed has no `Descriptor`. A Twisted peer's `Descriptor` arrives as a bare integer
+ * ordinal (declare it `Integer()` to accept the command) with no descriptor behind it.
  */
 export {
   ANSWER,

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  AMP, Integer, ProtocolSwitchCommand, Unicode, command, parseString, serializeBox, box, type ProtocolSwitchFactory,
+  AMP, Integer, ProtocolSwitchCommand, Unicode, command, parseString, serializeBox, box,
+  type CallParameters, type CallResult, type Command, type ProtocolSwitchFactory,
 } from "../../../src/protocols/amp/index.js";
 import { Deferred } from "../../../src/deferred.js";
 import { Failure } from "../../../src/failure.js";
@@ -370,6 +371,20 @@ test("a caller's factory that refuses to build a protocol drops the connection a
   assert.equal(client.innerProtocol, null);
 });
 
+test("a switch called without a factory (from untyped code) fails at once and sends nothing", () => {
+  const client = new AMP();
+  const t = new StringTransport();
+  client.makeConnection(t);
+  const untyped = client.callRemote as (cmd: unknown, args: unknown) => Deferred<unknown>;
+  const e = failureOf(outcome(untyped.call(client, SwitchToEcho, { name: "x" })));
+  assert.ok(e instanceof TypeError);
+  assert.match((e as Error).message, /needs a factory with buildProtocol/);
+  assert.equal(t.value().length, 0);
+  const sum = outcome(client.callRemote(Sum, { a: 1, b: 2 }));
+  assert.equal(sum.value, undefined, "not locked: the call went out");
+  assert.equal(parseString(t.value()).length, 1);
+});
+
 test("callRemote of a ProtocolSwitchCommand needs the factory, and its responder returns a protocol (types)", () => {
   const client = new AMP();
   const typeChecksOnly = (): void => {
@@ -381,6 +396,18 @@ test("callRemote of a ProtocolSwitchCommand needs the factory, and its responder
     client.responder(SwitchToEcho, () => ({ total: 1 }));
   };
   assert.equal(typeof typeChecksOnly, "function");
+  // A generic wrapper forwards CallParameters<C> (both kinds of command).
+  function call<C extends Command>(amp: AMP, cmd: C, ...params: CallParameters<C>): CallResult<C> {
+    return amp.callRemote(cmd, ...params);
+  }
+  const pair = connectionPair(echoServer().server, client);
+  const sum = outcome(call(client, Sum, { a: 1, b: 2 }));
+  const factory = new RecordingFactory();
+  const switched = outcome(call(client, SwitchToEcho, { name: "w" }, factory));
+  pair.pump();
+  assert.deepEqual(sum.value, { ok: { total: 3 } });
+  assert.deepEqual(switched.value, { ok: {} });
+  assert.equal(client.innerProtocol, factory.built[0]);
   assert.equal(SwitchToEcho.switchesProtocol, true);
   assert.equal(SwitchToEcho.requiresAnswer, true);
   assert.deepEqual(SwitchToEcho.response, {});
