@@ -176,6 +176,16 @@ function wrapResponder<C extends Command>(cmd: C, fn: Responder<C>): BoxResponde
   };
 }
 
+/**
+ * A call's failure as its caller sees it (Twisted's `_massageError`): an error answer becomes the
+ * command's declared class for its code, else `UnknownRemoteError`; other failures pass.
+ */
+function localError(cmd: Command, f: Failure): Failure {
+  if (!(f.value instanceof RemoteAmpError)) return f;
+  const cls = errorClassFor(cmd, f.value.errorCode);
+  return new Failure(cls ? new cls(f.value.description) : new UnknownRemoteError(f.value.description));
+}
+
 /** Boxes after which the connection is closed (Twisted's `QuitBox`). */
 const quitBoxes = new WeakSet<AmpBox>();
 /** Answers after which this side starts TLS, with its options (Twisted's `_TLSBox`). */
@@ -392,11 +402,7 @@ export class AMP extends Protocol implements IResponderLocator {
       return fail(e) as CallResult<C>;
     }
     if (!d) return undefined as CallResult<C>;
-    return d.addCallback((b) => parseResponse(cmd, b)).addErrback((f: Failure) => {
-      if (!(f.value instanceof RemoteAmpError)) return f;
-      const cls = errorClassFor(cmd, f.value.errorCode);
-      return new Failure(cls ? new cls(f.value.description) : new UnknownRemoteError(f.value.description));
-    }) as unknown as CallResult<C>;
+    return d.addCallbacks((b) => parseResponse(cmd, b), (f: Failure) => localError(cmd, f)) as unknown as CallResult<C>;
   }
 
   /** `callRemote(StartTLS, ...)`: hold later boxes, start TLS on the answer (see the invariants). */
@@ -420,9 +426,7 @@ export class AMP extends Protocol implements IResponderLocator {
         },
         (f: Failure) => {
           this.releaseTLSBuffer();
-          if (!(f.value instanceof RemoteAmpError)) return f;
-          const cls = errorClassFor(cmd, f.value.errorCode);
-          return new Failure(cls ? new cls(f.value.description) : new UnknownRemoteError(f.value.description));
+          return localError(cmd, f);
         },
       ) as unknown as Deferred<ResponseOf<C>>;
   }
@@ -447,11 +451,7 @@ export class AMP extends Protocol implements IResponderLocator {
     return d
       .addCallbacks(
         (b: AmpBox) => parseResponse(cmd, b),
-        (f: Failure) => {
-          if (!(f.value instanceof RemoteAmpError)) return f;
-          const cls = errorClassFor(cmd, f.value.errorCode);
-          return new Failure(cls ? new cls(f.value.description) : new UnknownRemoteError(f.value.description));
-        },
+        (f: Failure) => localError(cmd, f),
       )
       .addCallbacks(
         (response: {}) => {
