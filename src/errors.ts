@@ -508,6 +508,18 @@ export class OnlyOneTLS extends AmpError {
   }
 }
 
+/**
+ * An AMP connection that is switching, or has switched, to another protocol was asked to send an
+ * AMP box (Twisted's `ProtocolSwitched`). From the moment a `ProtocolSwitchCommand` is sent until
+ * its error answer (if any), and for good once the switch is made, `sendBox` throws it and
+ * `callRemote` fails with it. Like Twisted's, it is not an `AmpError`.
+ */
+export class ProtocolSwitched extends ReedError {
+  constructor(detail = "the connection has switched to another protocol") {
+    super(`No AMP traffic allowed: ${detail}`, "ERR_REED_AMP_PROTOCOL_SWITCHED");
+  }
+}
+
 // --- Networking (node transports, endpoints) --------------------------------------------------
 
 /** The connection was closed on purpose with `abortConnection()`: unsent data was discarded. */

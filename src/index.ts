@@ -33,6 +33,7 @@ export {
   MalformedAmpBox,
   NoEmptyBoxes,
   OnlyOneTLS,
+  ProtocolSwitched,
   InvalidSignature,
   BadLocalReturn,
   RemoteAmpError,

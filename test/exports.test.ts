@@ -20,7 +20,7 @@ const expected: Record<string, string[]> = {
     "LogShipper", "Logger", "LoopingCall", "LoopingCallStateError", "MalformedAmpBox", "NetstringParseError",
     "NetstringReceiver", "NoEmptyBoxes", "NotConnectingError", "NotInThreadJob", "NotPaused", "OnlyOneTLS", "PipeAddress",
     "ProcessDone", "ProcessExitedAlready", "ProcessProtocol", "ProcessStderrOutput", "ProcessTerminated",
-    "ProducerAlreadyRegistered", "Protocol", "QueueOverflow", "QueueUnderflow", "RCase",
+    "ProducerAlreadyRegistered", "Protocol", "ProtocolSwitched", "QueueOverflow", "QueueUnderflow", "RCase",
     "ReactorAlreadyRunning", "ReactorNotRestartable", "ReactorNotRunning", "ReconnectingClientFactory",
     "ReedError", "RemoteAmpError", "SCase", "Scheduler", "SchedulerError", "SchedulerStopped",
     "ServerFactory", "ShipLogEvent", "ShipLogsDropped", "StringTooLongError", "TLSAlreadyStarted", "Task", "TaskDone",

@@ -8,6 +8,7 @@
  * | `Integer`     | `number` (safe)  | decimal digits, `-` for negatives                 |
  * | `String`      | `Uint8Array`     | the bytes                                         |
  * | `Unicode`     | `string`         | UTF-8                                             |
+ * | `Path`        | `string` (path)  | UTF-8 (Twisted: a `FilePath`'s text path)         |
  * | `Boolean`     | `boolean`        | `True` / `False`                                  |
  * | `Float`       | `number`         | Python `repr(float)`: `1.0`, `1e+16`, `inf`, `nan` |
  * | `Decimal`     | `DecimalValue`   | Python `str(Decimal)`: `1.50`, `1E+2`, `-Infinity` |
@@ -17,6 +18,9 @@
  *
  * An argument made with `{ optional: true }` may be left out (`undefined`); it is then absent
  * from the box.
+ *
+ * Twisted's `Descriptor` (file descriptors passed over a UNIX socket with `SCM_RIGHTS`) has no
+ * counterpart: Node cannot send or receive descriptors on a socket.
  */
 import { AmpArgumentError, TooLong } from "../../errors.js";
 import { MAX_VALUE_LENGTH, parseString, serializeBox, utf8, type AmpBox } from "./box.js";
@@ -132,6 +136,36 @@ export function Unicode<O extends boolean = false>(opts?: ArgumentOptions<O>): A
         return strictUtf8.decode(b);
       } catch {
         throw new AmpArgumentError(`Unicode value is not valid UTF-8: ${b.length} bytes`);
+      }
+    },
+  );
+}
+
+/**
+ * A filesystem path, as UTF-8 text (Twisted's `Path`). Twisted's value is a `FilePath`; reed's is
+ * the path as a string, sent and received as it is: where Twisted's `FilePath` would make a
+ * received relative path absolute against the receiving process's working directory, reed (whose
+ * core has no filesystem) leaves it relative, so resolve it yourself if you need to. As in
+ * Twisted, paths only mean something to processes sharing a filesystem (a subprocess, NFS).
+ * Decoding rejects invalid UTF-8.
+ * @example
+ * const Open = command({ commandName: "Open", arguments: { file: Path() } });
+ * amp.callRemote(Open, { file: "/var/log/syslog" });
+ */
+export function Path<O extends boolean = false>(opts?: ArgumentOptions<O>): Argument<string, O> {
+  const text = Unicode(opts);
+  return make<string, O>(
+    "Path",
+    opts,
+    (v) => {
+      if (typeof v !== "string") throw new AmpArgumentError(`Path needs a string path: got ${typeof v}`);
+      return text.toBytes(v);
+    },
+    (b) => {
+      try {
+        return text.fromBytes(b);
+      } catch {
+        throw new AmpArgumentError(`Path value is not valid UTF-8: ${b.length} bytes`);
       }
     },
   );

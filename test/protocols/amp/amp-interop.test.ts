@@ -19,13 +19,13 @@ const skip = skipUnlessPython("amp-interop", ["twisted"], "python3-twisted");
 const PY_SEEN =
   "al=[{'a': 7, 'b': 'hello'}, {'a': 9, 'b': 'goodbye'}]; b=True; d=Decimal('1.50'); fl=0.1; i=-1234567890123; " +
   "l=[1, -2, 3000000000]; ld=[Decimal('1E+2'), Decimal('-Infinity')]; lf=[1e+16, -0.0, 1.5e-07, inf]; " +
-  "lu=['a', '', 'ü']; o=None; s=b'\\x00\\xffbytes'; t='2012-01-23T12:34:56.054321+05:30'; u='héllo ☃'";
+  "lu=['a', '', 'ü']; o=None; p=FilePath('/tmp/héllo ☃'); s=b'\\x00\\xffbytes'; t='2012-01-23T12:34:56.054321+05:30'; u='héllo ☃'";
 
 const ARGS: ArgumentsOf<typeof AllTypes> = {
   i: -1234567890123, s: new Uint8Array([0, 255, ...new TextEncoder().encode("bytes")]), u: "héllo ☃", b: true, fl: 0.1,
   d: DecimalValue.fromString("1.50"), t: new DateTimeValue(2012, 1, 23, 12, 34, 56, 54321, 330), l: [1, -2, 3000000000],
   lu: ["a", "", "ü"], lf: [1e16, -0, 1.5e-7, Infinity], ld: [DecimalValue.fromString("1E+2"), DecimalValue.fromString("-Infinity")],
-  al: [{ a: 7, b: "hello" }, { a: 9, b: "goodbye" }],
+  al: [{ a: 7, b: "hello" }, { a: 9, b: "goodbye" }], p: "/tmp/héllo ☃",
 };
 
 function normalise(v: Record<string, unknown>): Record<string, unknown> {
