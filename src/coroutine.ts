@@ -22,11 +22,15 @@ interface Status<R> {
   waitingOn: Deferred<unknown> | null;
 }
 
-/** Whether `x` is a generator object (a coroutine to run). */
+/**
+ * Whether `x` is a generator object (a coroutine to run). A Deferred never is, even one that is
+ * its own iterator (a waiting channel operation, see src/channels/wait-queue.ts).
+ */
 export function isGenerator(x: unknown): x is Coroutine<unknown> {
   return (
     typeof x === "object" &&
     x !== null &&
+    !(x instanceof Deferred) &&
     typeof (x as Coroutine<unknown>).next === "function" &&
     typeof (x as Coroutine<unknown>).throw === "function" &&
     typeof (x as Coroutine<unknown>)[Symbol.iterator] === "function"

@@ -4,7 +4,6 @@
  */
 import { AlreadyCalled, AlreadyCancelled } from "./errors.js";
 import type { IDelayedCall } from "./interfaces.js";
-import type { HeapEntry } from "./_internal/heap.js";
 
 /** What a DelayedCall needs from whoever scheduled it. */
 export interface DelayedCallOwner {
@@ -28,7 +27,9 @@ export function checkDelay(delay: number): void {
  * `creator` says where it was scheduled when `DelayedCall.debug` was on at the time (for
  * dirty-reactor reports and error logs).
  */
-export class DelayedCall implements IDelayedCall, HeapEntry {
+// It is a HeapEntry (structurally; `implements` would name internal members the published
+// declarations leave out).
+export class DelayedCall implements IDelayedCall {
   /** @internal heap bookkeeping */
   seq = 0;
   /** @internal heap bookkeeping */

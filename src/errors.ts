@@ -501,6 +501,25 @@ export class AmpArgumentError extends AmpError {
   }
 }
 
+/** `StartTLS` was called on an AMP connection that has already started TLS (Twisted's `OnlyOneTLS`). */
+export class OnlyOneTLS extends AmpError {
+  constructor(detail = "TLS was already started on this connection") {
+    super(`Cannot start TLS twice on an AMP connection: ${detail}`, "ERR_REED_AMP_ONLY_ONE_TLS");
+  }
+}
+
+/**
+ * An AMP connection that is switching, or has switched, to another protocol was asked to send an
+ * AMP box (Twisted's `ProtocolSwitched`). From the moment a `ProtocolSwitchCommand` is sent until
+ * its error answer (if any), and for good once the switch is made, `sendBox` throws it and
+ * `callRemote` fails with it. Like Twisted's, it is not an `AmpError`.
+ */
+export class ProtocolSwitched extends ReedError {
+  constructor(detail = "the connection has switched to another protocol") {
+    super(`No AMP traffic allowed: ${detail}`, "ERR_REED_AMP_PROTOCOL_SWITCHED");
+  }
+}
+
 // --- Networking (node transports, endpoints) --------------------------------------------------
 
 /** The connection was closed on purpose with `abortConnection()`: unsent data was discarded. */
@@ -529,6 +548,15 @@ export class ProducerAlreadyRegistered extends ReedError {
 export class EndpointDescriptionError extends ReedError {
   constructor(detail: string) {
     super(`Invalid endpoint description: ${detail}`, "ERR_REED_ENDPOINT_DESCRIPTION");
+  }
+}
+
+// --- TLS --------------------------------------------------------------------------------------
+
+/** `startTLS` was called on a connection that already runs TLS (started before, or made by `connectSSL`/`listenSSL`). */
+export class TLSAlreadyStarted extends ReedError {
+  constructor(detail: string) {
+    super(`Cannot start TLS: ${detail}`, "ERR_REED_TLS_ALREADY_STARTED");
   }
 }
 

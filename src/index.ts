@@ -23,6 +23,7 @@ export {
   ConnectionAborted,
   NotConnectingError,
   ProducerAlreadyRegistered,
+  TLSAlreadyStarted,
   EndpointDescriptionError,
   ChannelClosed,
   Deadlock,
@@ -31,6 +32,8 @@ export {
   TooLong,
   MalformedAmpBox,
   NoEmptyBoxes,
+  OnlyOneTLS,
+  ProtocolSwitched,
   InvalidSignature,
   BadLocalReturn,
   RemoteAmpError,
@@ -89,6 +92,11 @@ export type {
   UDPListenOptions,
   ReactorUDP,
   TLSFileOptions,
+  TLSStartOptions,
+  PeerCertificate,
+  ISSLTransport,
+  ITLSTransport,
+  IHandshakeListener,
   ReactorSSL,
 } from "./interfaces.js";
 export { IPv4Address, IPv6Address, UNIXAddress, PipeAddress, type IAddress } from "./protocols/address.js";

@@ -367,6 +367,62 @@ export interface TLSFileOptions {
   trustRoots?: string;
 }
 
+/**
+ * How `startTLS` secures an established connection: this side's certificate and key, the
+ * certificates to trust, and what to verify.
+ */
+export interface TLSStartOptions extends TLSFileOptions {
+  /**
+   * TLS client side: the name the server's certificate must carry (also sent as SNI). When
+   * omitted only the certificate chain is checked, as Twisted's `CertificateOptions(verify=True)`
+   * does (what AMP's `StartTLS` uses).
+   */
+  hostname?: string;
+  /**
+   * TLS client side: whether to verify the server's certificate against `trustRoots` (or the
+   * system's roots); default true. TLS server side: whether to ask for a client certificate and
+   * require it to be signed by `trustRoots`; default false.
+   */
+  verify?: boolean;
+}
+
+/** The peer's certificate as a TLS transport reports it (Node's `X509Certificate` has this shape). */
+export interface PeerCertificate {
+  /** The subject's distinguished name, one `key=value` per line. */
+  readonly subject: string;
+  /** The issuer's distinguished name, one `key=value` per line. */
+  readonly issuer: string;
+  /** SHA-256 fingerprint, colon-separated hex. */
+  readonly fingerprint256: string;
+  /** The DER encoding. */
+  readonly raw: Uint8Array;
+  /** The PEM encoding. */
+  toString(): string;
+}
+
+/** A transport running over TLS (Twisted's `ISSLTransport`). */
+export interface ISSLTransport extends ITCPTransport {
+  /** The peer's certificate, or null when it sent none (or the handshake has not finished). */
+  getPeerCertificate(): PeerCertificate | null;
+}
+
+/** A TCP transport that can switch to TLS midstream (Twisted's `ITLSTransport`). */
+export interface ITLSTransport extends ITCPTransport {
+  /**
+   * Starts TLS on this connection: bytes written from now on are encrypted (bytes written
+   * before go first, in the clear), and `dataReceived` gets the decrypted data. `normal` true
+   * (the default) makes the side that connected the TLS client; false swaps the roles.
+   * @throws TLSAlreadyStarted when the connection already runs TLS.
+   */
+  startTLS(options: TLSStartOptions, normal?: boolean): void;
+}
+
+/** A protocol told when a TLS handshake on its connection has completed (Twisted's `IHandshakeListener`). */
+export interface IHandshakeListener {
+  /** The TLS handshake finished; the peer's certificate is available now. */
+  handshakeCompleted(): void;
+}
+
 /** A reactor that makes TLS ports and connections (Twisted's `IReactorSSL`). */
 export interface ReactorSSL {
   /**

@@ -130,9 +130,14 @@ export class DeferredQueue<T> {
 
   /**
    * Hands `item` to the oldest waiting get, or stores it.
-   * @throws QueueOverflow when `size` items are already stored.
+   * @throws QueueOverflow when `size` items are already stored; TypeError when `item` is a
+   *   Deferred (a get's Deferred cannot have one as its result, as in Twisted, where it is an
+   *   assertion): nothing changes then, so no waiting get is lost.
    */
   put(item: T): void {
+    if (item instanceof Deferred) {
+      throw new TypeError("Cannot put a Deferred in a DeferredQueue, since a get's Deferred cannot have one as its result: put an object holding it, such as {d}");
+    }
     const waiter = this.waiting.shift();
     if (waiter) waiter.callback(item);
     else if (this.size === undefined || this.pending.length < this.size) this.pending.push(item);

@@ -77,3 +77,15 @@ test("a cancelled get leaves the queue as it was", () => {
   q.put(1);
   assert.deepEqual(q.pending, [1]);
 });
+
+test("DeferredQueue refuses a Deferred item before anything changes, so the waiting get is kept", () => {
+  const q = new DeferredQueue<unknown>();
+  const got: unknown[] = [];
+  q.get().addCallback((v) => got.push(v));
+  assert.throws(() => q.put(new Deferred()), { name: "TypeError", message: /Cannot put a Deferred in a DeferredQueue/ });
+  assert.equal(q.waiting.length, 1);
+  q.put("next");
+  assert.deepEqual(got, ["next"]);
+  assert.throws(() => q.put(new Deferred()), TypeError);
+  assert.deepEqual(q.pending, []);
+});

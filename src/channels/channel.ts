@@ -18,8 +18,9 @@ import type { Failure } from "../failure.js";
 import type { ReactorTime } from "../interfaces.js";
 import { Deque } from "../_internal/deque.js";
 import { currentTask } from "./runner.js";
-import { getScheduler } from "./scheduler.js";
-import { BlockedOp, WaitQueue, fired, type WaitChannel, type Waiter } from "./wait-queue.js";
+import { getScheduler, type Scheduler } from "./scheduler.js";
+import type { Task } from "./task.js";
+import { ChanOp, WaitQueue, fired, type BlockedOp, type WaitChannel, type Waiter } from "./wait-queue.js";
 
 /** Options for a blocking `recv`/`send` that gives up after a while. */
 export interface OpTimeoutOptions {
@@ -48,8 +49,16 @@ export interface TrySendResult {
   readonly closed: boolean;
 }
 
-class RecvOp extends BlockedOp {
-  readonly kind = "recv";
+class RecvOp extends ChanOp {
+  get kind(): string {
+    return "recv";
+  }
+  get sending(): boolean {
+    return false;
+  }
+  get value(): unknown {
+    return undefined;
+  }
   matched(_w: Waiter, value: unknown): void {
     this.settle();
     this.callback(value);
@@ -60,11 +69,22 @@ class RecvOp extends BlockedOp {
   }
 }
 
-class SendOp extends BlockedOp {
-  readonly kind = "send";
+class SendOp extends ChanOp {
+  /** The value to send. */
+  declare readonly value: unknown;
+  constructor(owner: Task | null, scheduler: Scheduler, chan: WaitChannel, value: unknown) {
+    super(owner, scheduler, chan);
+    this.value = value;
+  }
+  get kind(): string {
+    return "send";
+  }
+  get sending(): boolean {
+    return true;
+  }
   matched(): void {
     this.settle();
-    this.wakeLater(undefined);
+    this.wakeLater();
   }
   channelClosed(w: Waiter): void {
     this.settle();
@@ -98,13 +118,26 @@ export function addOpTimeout(op: BlockedOp, options: OpTimeoutOptions, what: str
 let nextChannelId = 1;
 
 /**
+ * @internal Refuses a Deferred as a channel value, before anything changes: a receive is itself
+ * a Deferred, and a Deferred cannot be another one's result (Twisted forbids it too; a Deferred
+ * result means "waiting on it"). Send an object holding it, such as `{d}`, instead.
+ */
+export function checkSendable(value: unknown): void {
+  if (value instanceof Deferred) {
+    throw new TypeError("Cannot send a Deferred on a channel, since a receive's Deferred cannot have one as its result: send an object holding it, such as {d}");
+  }
+}
+
+/**
  * A goless-style channel. Make one with `chan()`.
  *
  * Blocking operations (`send`, `recv`, `next`) return Deferreds that have already fired when
  * the operation could complete at once; otherwise they fire later. Cancelling a waiting one
  * takes it out of the queue and leaves the channel as it was (a cancelled `recv` takes nothing).
  */
-export class Channel<T> implements WaitChannel {
+// It is a WaitChannel (structurally; `implements` would name internal members the published
+// declarations leave out).
+export class Channel<T> {
   /** A number unique among this process's channels. */
   readonly id: number;
   /** The name given at creation, if any. */
@@ -142,16 +175,18 @@ export class Channel<T> implements WaitChannel {
    * `send` returns) or the buffer has room; otherwise waits for a receiver.
    * Fails with `ChannelClosed` on a closed channel or when the channel is closed while it waits;
    * with `{timeout, clock}`, fails with `TimeoutError` (and sends nothing) when time runs out.
+   * @throws TypeError when `value` is a Deferred (see `checkSendable`), sending nothing.
    */
   send(value: T, options?: OpTimeoutOptions): Deferred<undefined> {
+    checkSendable(value);
     if (this.isClosed) return fail(new ChannelClosed(`Cannot send on a closed channel: ${this}`));
     if (this.recvq.length > 0 || this.buf.length < this.max) {
       this.put(value);
       return fired(undefined);
     }
     const owner = currentTask();
-    const op = new SendOp(owner, owner ? owner.scheduler : getScheduler());
-    op.wait(this, true, value, null);
+    const op = new SendOp(owner, owner ? owner.scheduler : getScheduler(), this, value);
+    this.sendq.push(op);
     op.block();
     if (options) addOpTimeout(op, options, `send on ${this}`);
     return op as Deferred<unknown> as Deferred<undefined>;
@@ -167,15 +202,19 @@ export class Channel<T> implements WaitChannel {
     if (this.buf.length > 0 || this.sendq.length > 0) return fired(this.take());
     if (this.isClosed) return fail(new ChannelClosed(`Cannot receive from a closed channel: ${this} is closed and empty`));
     const owner = currentTask();
-    const op = new RecvOp(owner, owner ? owner.scheduler : getScheduler());
-    op.wait(this, false, undefined, null);
+    const op = new RecvOp(owner, owner ? owner.scheduler : getScheduler(), this);
+    this.recvq.push(op);
     op.block();
     if (options) addOpTimeout(op, options, `recv on ${this}`);
     return op as Deferred<unknown> as Deferred<T>;
   }
 
-  /** Sends without waiting: `{ok: true}` when a receiver took it or the buffer had room. */
+  /**
+   * Sends without waiting: `{ok: true}` when a receiver took it or the buffer had room.
+   * @throws TypeError when `value` is a Deferred (see `checkSendable`), sending nothing.
+   */
   trySend(value: T): TrySendResult {
+    checkSendable(value);
     if (this.isClosed) return { ok: false, closed: true };
     if (this.recvq.length > 0 || this.buf.length < this.max) {
       this.put(value);

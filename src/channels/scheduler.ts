@@ -132,7 +132,7 @@ export class Scheduler {
 
   /** @internal `op` is now blocked; outside a turn, make sure the deadlock check will run. */
   block(op: BlockedOp): void {
-    op.inBlockedList = true;
+    op.listed = true;
     op.bprev = this.blockedTail;
     if (this.blockedTail) this.blockedTail.bnext = op;
     else this.blockedHead = op;
@@ -145,8 +145,8 @@ export class Scheduler {
 
   /** @internal `op` stopped waiting. */
   unblock(op: BlockedOp): void {
-    if (!op.inBlockedList) return;
-    op.inBlockedList = false;
+    if (!op.listed) return;
+    op.listed = false;
     if (op.bprev) op.bprev.bnext = op.bnext;
     else this.blockedHead = op.bnext;
     if (op.bnext) op.bnext.bprev = op.bprev;
@@ -211,6 +211,12 @@ export class Scheduler {
           job(a, b);
         } catch (e) {
           log.failure("Unhandled error in the channel scheduler", e);
+        }
+        // Caught up after many jobs: start the array over, so a long turn (tasks waking each
+        // other for ever) does not grow it without bound.
+        if (this.head === q.length && this.head >= 3072) {
+          q.length = 0;
+          this.head = 0;
         }
       }
       q.length = 0;

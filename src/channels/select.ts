@@ -15,9 +15,10 @@
 import { ChannelClosed } from "../errors.js";
 import { Deferred, fail } from "../deferred.js";
 import { currentTask } from "./runner.js";
-import { getScheduler } from "./scheduler.js";
-import { BlockedOp, fired, type Waiter } from "./wait-queue.js";
-import type { Channel } from "./channel.js";
+import { getScheduler, type Scheduler } from "./scheduler.js";
+import type { Task } from "./task.js";
+import { MultiOp, fired, type Waiter } from "./wait-queue.js";
+import { checkSendable, type Channel } from "./channel.js";
 
 /** A case that receives from `chan` when it has a value. Make one with `rcase()`. */
 export class RCase<T> {
@@ -37,12 +38,15 @@ export class RCase<T> {
 export class SCase<T> {
   /** `"send"`. */
   readonly kind = "send" as const;
+  /** @throws TypeError when `value` is a Deferred (see `scase`). */
   constructor(
     /** The channel to send on. */
     readonly chan: Channel<T>,
     /** The value to send. */
     readonly value: T,
-  ) {}
+  ) {
+    checkSendable(value);
+  }
   /** Whether a send would complete (or fail, on a closed channel) now. */
   ready(): boolean {
     return this.chan.sendReady();
@@ -75,7 +79,11 @@ export function rcase<T>(ch: Channel<T>): RCase<T> {
   return new RCase(ch);
 }
 
-/** A case that sends `value` on `ch`. */
+/**
+ * A case that sends `value` on `ch`.
+ * @throws TypeError when `value` is a Deferred (a receive's Deferred cannot have one as its
+ *   result: send an object holding it).
+ */
 export function scase<T>(ch: Channel<T>, value: T): SCase<T> {
   return new SCase(ch, value);
 }
@@ -85,12 +93,25 @@ export function dcase(): DCase {
   return new DCase();
 }
 
-class SelectOp extends BlockedOp {
-  readonly kind = "select";
+class SelectOp extends MultiOp {
+  // The case whose send happened, until the select is woken (see wakeLater).
+  private declare sent: unknown;
+  constructor(owner: Task | null, scheduler: Scheduler) {
+    super(owner, scheduler);
+    this.sent = undefined;
+  }
+  get kind(): string {
+    return "select";
+  }
   matched(w: Waiter, value: unknown): void {
     this.settle();
-    if (w.sending) this.wakeLater([w.selectCase, undefined]);
-    else this.callback([w.selectCase, value]);
+    if (w.sending) {
+      this.sent = w.selectCase;
+      this.wakeLater();
+    } else this.callback([w.selectCase, value]);
+  }
+  protected override wokenResult(): unknown {
+    return [this.sent, undefined];
   }
   channelClosed(w: Waiter): void {
     // A closed, empty channel is never ready to receive from: keep waiting on the others.

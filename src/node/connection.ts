@@ -18,16 +18,31 @@
  *   streaming producer is asked to resume (and the connection stays open); otherwise the socket
  *   is closed, and a producer still registered is told `stopProducing()`. Writes are accepted
  *   until the socket is shut.
+ * - `startTLS()` swaps `socket` for a `TLSSocket` wrapping it, moving the listeners across;
+ *   every method works on whichever socket is current, so nothing else changes (see
+ *   tls-socket.ts for why no byte is lost or duplicated). The plain socket keeps its `'error'`
+ *   and `'drain'` listeners (a producer paused by plain writes resumes when they flush); its
+ *   `'close'` reaches us through the TLS socket, which Node closes with it.
  */
 import type { Socket } from "node:net";
-import { ConnectionAborted, ConnectionDone, ProducerAlreadyRegistered } from "../errors.js";
+import tls from "node:tls";
+import { ConnectionAborted, ConnectionDone, ConnectionLost, ProducerAlreadyRegistered, TLSAlreadyStarted } from "../errors.js";
 import { emptyBufferAction } from "../_internal/write-flow.js";
 import { Failure } from "../failure.js";
-import type { IProtocol, IPullProducer, IPushProducer, ITCPTransport } from "../interfaces.js";
+import type {
+  IProtocol,
+  IPullProducer,
+  IPushProducer,
+  ISSLTransport,
+  ITLSTransport,
+  PeerCertificate,
+  TLSStartOptions,
+} from "../interfaces.js";
 import { Logger } from "../logger.js";
 import { IPv4Address, IPv6Address, UNIXAddress, type IAddress } from "../protocols/address.js";
 import { connectionErrorFrom } from "./_errors.js";
 import { FlushWatch } from "./_flush-watch.js";
+import { wrapInTLS } from "./tls-socket.js";
 
 const log = new Logger("reed.node.connection");
 
@@ -35,6 +50,11 @@ const log = new Logger("reed.node.connection");
 interface HalfCloseable {
   readConnectionLost(): void;
   writeConnectionLost(): void;
+}
+
+function handshakeListener(p: IProtocol): (IProtocol & { handshakeCompleted(): void }) | null {
+  const h = p as IProtocol & { handshakeCompleted?: unknown };
+  return typeof h.handshakeCompleted === "function" ? (h as IProtocol & { handshakeCompleted(): void }) : null;
 }
 
 function halfCloseable(p: IProtocol): (IProtocol & HalfCloseable) | null {
@@ -78,6 +98,9 @@ function onDrain(this: OwnedSocket): void {
 function onClose(this: OwnedSocket, hadError: boolean): void {
   this[kConnection].handleClose(hadError);
 }
+function onHandshakeDone(this: OwnedSocket): void {
+  this[kConnection].handleHandshakeDone(this);
+}
 
 /** What a Connection tells its owner (a port or connector) when it is over. */
 export type ConnectionLostHook = (connection: Connection, reason: Failure) => void;
@@ -87,9 +110,10 @@ export type ConnectionLostHook = (connection: Connection, reason: Failure) => vo
  * (client side); protocols reach it as `this.transport`.
  *
  * Beside `ITCPTransport` it is a push producer of the bytes it reads (`pauseProducing` stops
- * reading from the socket, `resumeProducing` restarts it), as Twisted's transports are.
+ * reading from the socket, `resumeProducing` restarts it), as Twisted's transports are. It is an
+ * `ITLSTransport` (`startTLS`) and, once running TLS, an `ISSLTransport` (`getPeerCertificate`).
  */
-export class Connection implements ITCPTransport, IPushProducer {
+export class Connection implements ITLSTransport, ISSLTransport, IPushProducer {
   /** True from construction until the socket has closed. */
   connected = true;
   /** True once `loseConnection()` has been called (incoming data is no longer delivered). */
@@ -111,6 +135,11 @@ export class Connection implements ITCPTransport, IPushProducer {
   private host: IAddress | null = null; // asked of the socket on first use (a system call we mostly never need)
   private readonly kind: "TCP" | "UNIX";
   private readonly hostPath: string | null;
+  private current: Socket;
+  private readonly isClient: boolean;
+  private readPaused = false; // pauseProducing() in force (carried across startTLS)
+  private handshaking = false; // startTLS() called, handshake not finished
+  private heldForHandshake = false; // written to while handshaking (so loseConnection must wait for it)
 
   /**
    * Wraps a connected socket and starts `protocol` on it (`makeConnection`).
@@ -120,18 +149,22 @@ export class Connection implements ITCPTransport, IPushProducer {
    * @param peer the other side's address (the owner has already worked it out for `buildProtocol`).
    * @param onLost called once after the protocol's `connectionLost`, with the same reason.
    * @param hostPath the socket path for this side's address (UNIX servers only).
+   * @param isClient whether this side connected (it is then the TLS client of a `startTLS`).
    */
   constructor(
-    readonly socket: Socket,
+    socket: Socket,
     readonly protocol: IProtocol,
     kind: "TCP" | "UNIX",
     peer: IAddress,
     private readonly onLost: ConnectionLostHook | null,
     hostPath: string | null = null,
+    isClient = false,
   ) {
+    this.current = socket;
     this.kind = kind;
     this.peer = peer;
     this.hostPath = hostPath;
+    this.isClient = isClient;
     // Shared module-level listeners find their Connection through the socket: no closures per
     // connection (they are most of the memory of an idle connection).
     (socket as OwnedSocket)[kConnection] = this;
@@ -143,13 +176,98 @@ export class Connection implements ITCPTransport, IPushProducer {
     socket.on("close", onClose);
   }
 
-  /** Starts the protocol (`makeConnection`); an exception there is logged and closes the connection. */
+  /** The Node socket underneath: the plain one, or after `startTLS()` the `TLSSocket` wrapping it. */
+  get socket(): Socket {
+    return this.current;
+  }
+
+  /** Whether the connection runs TLS (made by `connectSSL`/`listenSSL`, or after `startTLS()`), as Twisted's `TLS` flag. */
+  get TLS(): boolean {
+    return this.current instanceof tls.TLSSocket;
+  }
+
+  /**
+   * Starts the protocol (`makeConnection`); an exception there is logged and closes the
+   * connection. On a TLS connection (whose handshake is already done) a protocol with
+   * `handshakeCompleted()` is told so right after `connectionMade`.
+   */
   start(): void {
     try {
       this.protocol.makeConnection(this);
+      if (this.TLS && this.connected) handshakeListener(this.protocol)?.handshakeCompleted();
     } catch (e) {
       this.protocolFailed(e);
     }
+  }
+
+  // --- TLS -------------------------------------------------------------------------------------
+
+  /**
+   * Switches this connection to TLS now (Twisted's `ITLSTransport.startTLS`). Bytes written
+   * before this call are sent first, in the clear; bytes written after it are encrypted (held
+   * until the handshake is done); `dataReceived` gets decrypted data from the first byte that
+   * had not been delivered yet. A protocol with `handshakeCompleted()` is told when the
+   * handshake is done. A failed handshake or certificate check closes the connection, and the
+   * protocol's `connectionLost` gets a `ConnectionLost` whose `cause` is Node's TLS error.
+   * Producers, `pauseProducing`, `loseConnection` and half-close carry on across the switch.
+   * Does nothing on a connection that is closing or closed.
+   * @param options this side's certificate and key, the roots to trust and what to verify (see `TLSStartOptions`); files are read now.
+   * @param normal true (default): the side that connected is the TLS client; false swaps the roles.
+   * @throws TLSAlreadyStarted when the connection already runs TLS; the fs error when a file cannot be read.
+   */
+  startTLS(options: TLSStartOptions, normal = true): void {
+    if (this.TLS) throw new TLSAlreadyStarted(this.handshaking ? "startTLS() was already called" : "the connection already runs TLS");
+    if (!this.connected || this.disconnecting || this.ended) return;
+    const raw = this.current;
+    raw.removeListener("data", onData);
+    let wrapped: ReturnType<typeof wrapInTLS>;
+    try {
+      wrapped = wrapInTLS(raw, options, normal ? this.isClient : !this.isClient);
+    } catch (e) {
+      raw.on("data", onData);
+      if (!this.readPaused) raw.resume();
+      throw e;
+    }
+    raw.removeListener("end", onEnd);
+    raw.removeListener("finish", onFinish);
+    raw.removeListener("close", onClose);
+    const s = wrapped.socket;
+    this.current = s;
+    this.handshaking = true;
+    (s as unknown as OwnedSocket)[kConnection] = this;
+    s.on("error", onError);
+    s.on("data", onData);
+    s.on("end", onEnd);
+    s.on("finish", onFinish);
+    s.on("drain", onDrain);
+    s.on("close", onClose);
+    s.once(wrapped.readyEvent, onHandshakeDone);
+    if (this.readPaused) s.pause();
+    if (this.noDelay) s.setNoDelay(true);
+  }
+
+  /** @internal The TLS handshake begun by `startTLS()` succeeded (and the certificate checks passed). */
+  handleHandshakeDone(socket: Socket): void {
+    if (socket !== this.current || socket.destroyed || !this.connected) return;
+    this.handshaking = false;
+    const h = handshakeListener(this.protocol);
+    if (h === null) return;
+    try {
+      h.handshakeCompleted();
+    } catch (e) {
+      this.protocolFailed(e);
+    }
+  }
+
+  /**
+   * The peer's certificate (Node's `X509Certificate`), or null when the connection does not run
+   * TLS, the peer sent none, the handshake has not finished or the connection is closed (ask
+   * while connected; Twisted's `ISSLTransport`).
+   */
+  getPeerCertificate(): PeerCertificate | null {
+    const s = this.current;
+    if (!(s instanceof tls.TLSSocket) || this.handshaking) return null;
+    return s.getPeerX509Certificate() ?? null;
   }
 
   // --- socket events ---------------------------------------------------------------------------
@@ -173,6 +291,12 @@ export class Connection implements ITCPTransport, IPushProducer {
   /** @internal Socket event (see the module-level listeners). */
   handleEnd(): void {
     if (!this.connected) return;
+    if (this.handshaking) {
+      // The peer hung up before the TLS handshake finished: that is a failure, not a half-close.
+      if (this.reason === null) this.reason = new Failure(new ConnectionLost("Connection to the other side was lost in a non-clean fashion: closed during the TLS handshake"));
+      this.current.destroy();
+      return;
+    }
     const h = halfCloseable(this.protocol);
     if (h !== null && !this.disconnecting) {
       try {
@@ -184,7 +308,7 @@ export class Connection implements ITCPTransport, IPushProducer {
     }
     // A protocol that cannot half-close: the connection is over once our side has flushed.
     if (this.ended) {
-      if (this.socket.writableFinished) this.socket.destroy();
+      if (this.current.writableFinished) this.current.destroy();
     } else {
       this.disconnecting = true;
       this.endSocket();
@@ -204,7 +328,7 @@ export class Connection implements ITCPTransport, IPushProducer {
         }
       }
     }
-    if (this.disconnecting || this.socket.readableEnded) this.socket.destroy();
+    if (this.disconnecting || this.current.readableEnded) this.current.destroy();
   }
 
   /** @internal Socket event (see the module-level listeners). */
@@ -246,13 +370,13 @@ export class Connection implements ITCPTransport, IPushProducer {
     log.failure("Unhandled error in protocol {protocol}: closing the connection", f, { protocol: describeType(this.protocol) });
     if (this.reason === null) this.reason = f;
     this.disconnecting = true;
-    this.socket.destroy();
+    this.current.destroy();
   }
 
   private endSocket(): void {
     if (this.ended) return;
     this.ended = true;
-    this.socket.end();
+    this.current.end();
   }
 
   // --- ITransport ------------------------------------------------------------------------------
@@ -266,9 +390,10 @@ export class Connection implements ITCPTransport, IPushProducer {
       throw new TypeError(`Data must be bytes (Uint8Array), not ${describeType(data)}`);
     }
     if (this.ended || !this.connected || data.length === 0) return;
+    if (this.handshaking) this.heldForHandshake = true;
     if (this.watchingWrites()) {
-      if (this.socket.write(data, this.flushWatch().track()) || !this.streamingProducer) return;
-    } else if (this.socket.write(data)) {
+      if (this.current.write(data, this.flushWatch().track()) || !this.streamingProducer) return;
+    } else if (this.current.write(data)) {
       return;
     }
     if (this.producer !== null && !this.producerPaused) {
@@ -286,11 +411,11 @@ export class Connection implements ITCPTransport, IPushProducer {
     for (const c of chunks) {
       if (!(c instanceof Uint8Array)) throw new TypeError(`Data must be bytes (Uint8Array), not ${describeType(c)}`);
     }
-    this.socket.cork();
+    this.current.cork();
     try {
       for (const c of chunks) this.write(c);
     } finally {
-      this.socket.uncork();
+      this.current.uncork();
     }
   }
 
@@ -302,12 +427,20 @@ export class Connection implements ITCPTransport, IPushProducer {
    * a paused streaming producer is asked to resume instead, and the connection stays open until
    * the producer is unregistered (or, for a streaming one, until the buffer empties while it is
    * not paused); a producer still registered at the close is told `stopProducing()`.
+   * While the handshake of a `startTLS()` is in progress and nothing was written since, it
+   * aborts instead, as Twisted does (`ConnectionAborted`).
    */
   loseConnection(): void {
     if (!this.connected || this.disconnecting) return;
+    if (this.handshaking && !this.heldForHandshake && this.producer === null) {
+      // As Twisted: a TLS handshake with nothing to send after it is not finished just to be shut
+      // down again; the connection is aborted (the protocol sees ConnectionAborted).
+      this.abortConnection();
+      return;
+    }
     this.disconnecting = true;
     if (this.ended) {
-      if (this.socket.writableFinished) this.socket.destroy();
+      if (this.current.writableFinished) this.current.destroy();
       return;
     }
     this.watchFlush();
@@ -318,7 +451,7 @@ export class Connection implements ITCPTransport, IPushProducer {
     if (!this.connected) return;
     if (this.reason === null) this.reason = new Failure(new ConnectionAborted());
     this.disconnecting = true;
-    this.socket.destroy();
+    this.current.destroy();
   }
 
   /**
@@ -330,7 +463,7 @@ export class Connection implements ITCPTransport, IPushProducer {
     if (!this.connected) return;
     if (this.reason === null) this.reason = reason;
     this.disconnecting = true;
-    this.socket.destroy();
+    this.current.destroy();
     this.handleClose(false); // the socket's own 'close' event comes later and finds it closed
   }
 
@@ -367,7 +500,7 @@ export class Connection implements ITCPTransport, IPushProducer {
   /** Turns Nagle's algorithm off (`true`) or on. */
   setTcpNoDelay(enabled: boolean): void {
     this.noDelay = enabled;
-    this.socket.setNoDelay(enabled);
+    this.current.setNoDelay(enabled);
   }
 
   /** Whether Nagle's algorithm is off (as last set through this transport; false until set, as in Twisted). */
@@ -378,7 +511,7 @@ export class Connection implements ITCPTransport, IPushProducer {
   /** Turns TCP keep-alive probes on or off. */
   setTcpKeepAlive(enabled: boolean): void {
     this.keepAlive = enabled;
-    this.socket.setKeepAlive(enabled);
+    this.current.setKeepAlive(enabled);
   }
 
   /** Whether keep-alive probes are on (as last set through this transport). */
@@ -407,7 +540,7 @@ export class Connection implements ITCPTransport, IPushProducer {
     this.streamingProducer = streaming;
     this.producerPaused = false;
     if (streaming) {
-      if (this.socket.writableNeedDrain) {
+      if (this.current.writableNeedDrain) {
         this.producerPaused = true;
         (producer as IPushProducer).pauseProducing();
       }
@@ -435,7 +568,7 @@ export class Connection implements ITCPTransport, IPushProducer {
 
   /** Waits for everything written so far (watched or not) to be flushed, then runs `bufferEmptied`. */
   private watchFlush(): void {
-    this.flushWatch().watchSocket(this.socket);
+    this.flushWatch().watchSocket(this.current);
   }
 
   /**
@@ -444,7 +577,7 @@ export class Connection implements ITCPTransport, IPushProducer {
    * `loseWriteConnection()` shuts the socket's write side (FIN).
    */
   private bufferEmptied(): void {
-    if (!this.connected || this.ended || this.socket.destroyed) return;
+    if (!this.connected || this.ended || this.current.destroyed) return;
     const p = this.producer;
     switch (emptyBufferAction(p !== null, this.streamingProducer, this.producerPaused, this.disconnecting || this.writeDisconnected)) {
       case "resume-producer":
@@ -467,12 +600,14 @@ export class Connection implements ITCPTransport, IPushProducer {
 
   /** Stops reading from the socket (incoming data waits in the kernel). */
   pauseProducing(): void {
-    this.socket.pause();
+    this.readPaused = true;
+    this.current.pause();
   }
 
   /** Starts reading again. */
   resumeProducing(): void {
-    this.socket.resume();
+    this.readPaused = false;
+    this.current.resume();
   }
 
   /** Closes the connection (a consumer going away). */

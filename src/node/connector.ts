@@ -130,7 +130,7 @@ export class Connector implements IConnector, TrackedResource {
     socket.removeListener("error", this.onAttemptError);
     this.state = "connected";
     this.socket = null;
-    const conn = new Connection(socket, protocol, a.kind, peer, this.onConnectionLost, null);
+    const conn = new Connection(socket, protocol, a.kind, peer, this.onConnectionLost, null, true);
     this.transport = conn;
     if (hasRegistry(this.reactor)) {
       this.connResource = connectionResource(conn, this.creator);

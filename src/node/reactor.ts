@@ -142,7 +142,7 @@ export class NodeReactor extends ReactorBase implements ReactorTCP, ReactorUNIX,
     return connectUNIX(this, address, factory, options);
   }
 
-  /** Binds a UDP port for a `DatagramProtocol` (see `listenUDP`). */
+  /** Binds a UDP port for a `DatagramProtocol` (see `listenUDP`). @throws CannotListenError */
   listenUDP(port: number, protocol: IDatagramProtocol, options?: UDPListenOptions): UDPPort {
     return listenUDP(this, port, protocol, options);
   }

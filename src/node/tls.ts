@@ -3,9 +3,16 @@
  * with PEM files as Twisted's `ssl:` endpoints are. The transport is the same `Connection`
  * (write/loseConnection/producers); the protocol's `connectionMade` runs once the handshake is
  * done, so a failed handshake is a failed connection attempt (`clientConnectionFailed`).
+ * (To switch an established plain connection to TLS, see `Connection.startTLS`.)
+ *
+ * Half-close over TLS: `loseWriteConnection()` sends TLS's close_notify and then the TCP FIN,
+ * and keeps reading; the peer's close_notify (or FIN) reaches a half-closeable protocol as
+ * `readConnectionLost()`. Twisted 22.4 differs here: its TLS layer never calls
+ * `readConnectionLost` (a close_notify shuts the whole connection) and its `loseWriteConnection`
+ * sends a bare FIN without close_notify. A peer that closes without close_notify is reported as
+ * `ConnectionDone`, not `ConnectionLost` as in Twisted: Node does not tell a truncated TLS
+ * stream from a clean one.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import type net from "node:net";
 import tls from "node:tls";
 import type { IProtocolFactory, ReactorTime, TLSFileOptions } from "../interfaces.js";
@@ -13,29 +20,12 @@ import type { IPv4Address, IPv6Address } from "../protocols/address.js";
 import { Connector } from "./connector.js";
 import { Port } from "./port.js";
 import { Logger } from "../logger.js";
-
-const log = new Logger("reed.node.tls");
+import { secureContextOptions } from "./tls-socket.js";
 import { applyConnectOptions, type ConnectTCPOptions, type ListenTCPOptions } from "./tcp.js";
 
-/** The PEM text of `trustRoots`: one file, or every `.pem`/`.crt` file of a directory. */
-function readTrustRoots(path: string): string[] {
-  if (statSync(path).isDirectory()) {
-    return readdirSync(path)
-      .filter((n) => /\.(pem|crt)$/i.test(n))
-      .map((n) => readFileSync(join(path, n), "utf8"));
-  }
-  return [readFileSync(path, "utf8")];
-}
+export { secureContextOptions };
 
-/** Node's secure-context options for reed's TLS file options. */
-export function secureContextOptions(files: TLSFileOptions): tls.SecureContextOptions {
-  const o: tls.SecureContextOptions = {};
-  if (files.certKey !== undefined) o.cert = readFileSync(files.certKey);
-  if (files.privateKey !== undefined) o.key = readFileSync(files.privateKey);
-  else if (files.certKey !== undefined) o.key = readFileSync(files.certKey); // Twisted: the key may sit in the cert file
-  if (files.trustRoots !== undefined) o.ca = readTrustRoots(files.trustRoots);
-  return o;
-}
+const log = new Logger("reed.node.tls");
 
 /**
  * Listens for TLS connections on `port` with the certificate `tlsFiles.certKey` and key
@@ -56,10 +46,14 @@ export function listenSSL(
     factory,
     options.backlog ?? 50,
     () => {
-      // Not allowHalfOpen: with it, Node leaves a client that hangs up mid-handshake half-open and
-      // silent until the 120 s handshake timeout. So TLS servers cannot half-close (Node ends the
-      // write side when the peer does).
+      // Not allowHalfOpen while handshaking: with it, Node leaves a client that hangs up
+      // mid-handshake half-open and silent until the 120 s handshake timeout. Once the handshake
+      // is done the connection may half-close like any other (Node reads the flag when the peer's
+      // close_notify or FIN arrives); this listener runs before the Port's.
       const server = tls.createServer({ ...ctx });
+      server.on("secureConnection", (socket: tls.TLSSocket) => {
+        socket.allowHalfOpen = true;
+      });
       // A client that fails the handshake never reaches the factory; its error must not escape,
       // and its socket must be destroyed (with a listener here Node leaves that to us).
       server.on("tlsClientError", (err, socket) => {

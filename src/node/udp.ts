@@ -2,13 +2,17 @@
  * UDP on Node (`node:dgram`): `listenUDP` binds a port and delivers datagrams to a
  * `DatagramProtocol`.
  *
- * Node binds UDP sockets asynchronously (it resolves the interface first), so unlike TCP the bind
- * completes a moment after `listenUDP` returns: `whenListening()` fires then (and `getHost()` has
- * the real port). The protocol is started at once, as in Twisted; datagrams it writes before the
- * bind completes are queued by Node. A bind failure is logged as `CannotListenError`, fails
- * `whenListening()` and stops the protocol.
+ * As in Twisted, an IP-address interface (the default `0.0.0.0` included) is bound before
+ * `listenUDP` returns: `getHost()` tells the real port at once, and a port in use throws
+ * `CannotListenError` before the protocol starts. (Node resolves the interface before binding,
+ * on a later tick; the socket's lookup answers IP addresses at once, so the bind happens inside
+ * `bind()`.) A host-name interface still needs a DNS lookup, so that bind completes a moment
+ * later: `whenListening()` fires then, and a failure is logged as `CannotListenError`, fails
+ * `whenListening()` and stops the protocol (which was started at once, as in Twisted; datagrams
+ * it writes meanwhile are queued by Node).
  */
 import dgram from "node:dgram";
+import dns from "node:dns";
 import net from "node:net";
 import { CannotListenError } from "../errors.js";
 import { Deferred } from "../deferred.js";
@@ -19,6 +23,20 @@ import { IPv4Address, IPv6Address } from "../protocols/address.js";
 import { creatorStack, track, untrack, type TrackedResource } from "./_resources.js";
 
 const log = new Logger("reed.node.udp");
+
+/**
+ * The socket's name lookup (for bind, connect and send): an IP address is answered at once,
+ * which makes Node bind synchronously; a host name goes to `dns.lookup`.
+ */
+function lookupNow(
+  address: string,
+  options: dns.LookupOneOptions,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const ipFamily = net.isIP(address);
+  if (ipFamily !== 0) callback(null, address, ipFamily);
+  else dns.lookup(address, options, callback); // (Node 20 passes the family as a number: dns takes both)
+}
 
 /** A bound UDP socket: the transport of a `DatagramProtocol`. */
 export class UDPPort implements IUDPTransport, TrackedResource {
@@ -36,6 +54,9 @@ export class UDPPort implements IUDPTransport, TrackedResource {
   private readonly listening = new Deferred<void>();
   private stopped: Deferred<void> | null = null;
   private open = true;
+  // While `bind()` runs: an error then is a failed synchronous bind (see the module note).
+  private binding = false;
+  private bindError: Error | null = null;
 
   /**
    * Binds a UDP socket for `protocol`; `listenUDP` is the usual way to make one.
@@ -43,6 +64,7 @@ export class UDPPort implements IUDPTransport, TrackedResource {
    * @param port the port number to bind; 0 picks a free one.
    * @param protocol receives the datagrams (`datagramReceived`) and refusals (`connectionRefused`).
    * @param options the interface to bind and the largest datagram delivered whole.
+   * @throws CannotListenError when an IP-address interface cannot be bound (see `listenUDP`).
    */
   constructor(
     readonly reactor: ReactorTime,
@@ -54,7 +76,7 @@ export class UDPPort implements IUDPTransport, TrackedResource {
     this.maxPacketSize = options.maxPacketSize ?? 8192;
     const v6 = net.isIPv6(iface);
     this.host = v6 ? new IPv6Address("UDP", iface, port) : new IPv4Address("UDP", iface, port);
-    this.socket = dgram.createSocket({ type: v6 ? "udp6" : "udp4" });
+    this.socket = dgram.createSocket({ type: v6 ? "udp6" : "udp4", lookup: lookupNow });
     this.socket.on("error", this.onError);
     this.socket.on("message", this.onMessage);
     this.socket.once("listening", () => {
@@ -62,12 +84,26 @@ export class UDPPort implements IUDPTransport, TrackedResource {
       this.host = a.family === "IPv6" ? new IPv6Address("UDP", a.address, a.port) : new IPv4Address("UDP", a.address, a.port);
       this.listening.callback(undefined);
     });
-    this.socket.bind(port, iface);
+    this.binding = true;
+    try {
+      this.socket.bind(port, iface);
+    } finally {
+      this.binding = false;
+    }
+    if (this.bindError !== null) {
+      this.open = false;
+      this.socket.close();
+      throw new CannotListenError(this.host.host, this.host.port, this.bindError);
+    }
     track(reactor, this);
     protocol.makeConnection(this);
   }
 
   private readonly onError = (err: Error & { code?: string }): void => {
+    if (this.binding) {
+      this.bindError = err;
+      return;
+    }
     if (!this.listening.called) {
       const e = new CannotListenError(this.host.host, this.host.port, err);
       log.failure("UDP port {port} could not be bound", e, { port: `${this.host.host}:${this.host.port}` }, "error");
@@ -229,7 +265,11 @@ export class UDPPort implements IUDPTransport, TrackedResource {
 
 /**
  * Binds a UDP port (0 = any free port) on `options.interface` (default `"0.0.0.0"`) and starts
- * `protocol` on it. See the module note: the bind completes asynchronously (`whenListening()`).
+ * `protocol` on it. On an IP-address interface the port is bound when this returns (`getHost()`
+ * has the real port); a host-name interface binds a moment later (see the module note and
+ * `whenListening()`).
+ * @throws CannotListenError when an IP-address interface cannot be bound (e.g. the port is in
+ *   use); the protocol is not started then.
  */
 export function listenUDP(reactor: ReactorTime, port: number, protocol: IDatagramProtocol, options: UDPListenOptions = {}): UDPPort {
   return new UDPPort(reactor, port, protocol, options);

@@ -3,6 +3,8 @@ import { describe, it } from "node:test";
 import { ChannelClosed, Deadlock, TimeoutError, CancelledError } from "../../src/errors.js";
 import { ensureDeferred } from "../../src/coroutine.js";
 import { chan } from "../../src/channels/channel.js";
+import { scase } from "../../src/channels/select.js";
+import { Deferred, succeed } from "../../src/deferred.js";
 import { go } from "../../src/channels/scheduler.js";
 import { errorOf, outcome, useWorld, valueOf } from "./harness.js";
 
@@ -262,6 +264,22 @@ describe("chan (reed rules)", () => {
     c.recv().addCallback((v) => got.push(v));
     assert.deepEqual(c.trySend("x"), { ok: true, closed: false });
     assert.deepEqual(got, ["x"]);
+  });
+
+  it("a Deferred is refused as a value at once, and the waiting receiver still gets the next one", () => {
+    const c = chan<unknown>();
+    const r = c.recv();
+    assert.throws(() => c.send(new Deferred()), { name: "TypeError", message: /Cannot send a Deferred on a channel.*\{d\}/ });
+    assert.throws(() => c.trySend(succeed(1)), TypeError);
+    assert.throws(() => scase(c, new Deferred()), TypeError);
+    assert.equal(outcome(r), "pending");
+    assert.equal(c.recvq.length, 1);
+    const d = new Deferred<number>();
+    c.send({ d });
+    assert.equal((valueOf(r) as { d: Deferred<number> }).d, d);
+    const b = chan<unknown>(2);
+    assert.throws(() => b.send(new Deferred()), TypeError);
+    assert.equal(b.length, 0);
   });
 
   it("a cancelled recv takes nothing and leaves later receivers in order", () => {

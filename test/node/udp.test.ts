@@ -91,14 +91,45 @@ test("a connected UDP port sends to its peer and ignores other senders", async (
   await Promise.all([ap.stopListening(), bp.stopListening(), sp.stopListening()]);
 });
 
-test("binding a UDP port that is in use fails whenListening with CannotListenError and stops the protocol", async () => {
+test("listenUDP on an IP address is bound when it returns, as in Twisted: getHost() has the real port", async () => {
+  const r = new TestReactor();
+  const p = new Collector();
+  const port = listenUDP(r, 0, p, { interface: "127.0.0.1" });
+  const host = port.getHost();
+  assert.ok(host.port > 0, "the real port, not 0");
+  assert.equal(host.host, "127.0.0.1");
+  assert.equal(port.socket.address().port, host.port);
+  await port.whenListening(); // already fired
+  await port.stopListening();
+  assert.deepEqual(r.openResources(), []);
+});
+
+test("binding a UDP port that is in use throws CannotListenError at once and never starts the protocol", async () => {
   const r = new TestReactor();
   const first = listenUDP(r, 0, new Collector(), { interface: "127.0.0.1" });
-  await first.whenListening();
+  const second = new Collector();
+  try {
+    assert.throws(() => listenUDP(r, first.getHost().port, second, { interface: "127.0.0.1" }), (e: unknown) => {
+      assert.ok(e instanceof CannotListenError);
+      assert.match(String(e), new RegExp(`127\\.0\\.0\\.1:${first.getHost().port}`));
+      return true;
+    });
+    assert.deepEqual(second.events, [], "startProtocol never ran");
+    assert.deepEqual(r.openResources().map((x) => x.kind), ["udp-port"]);
+  } finally {
+    await first.stopListening();
+  }
+  assert.deepEqual(r.openResources(), []);
+});
+
+test("a host-name interface binds a moment later; a failure then fails whenListening and stops the protocol", async () => {
+  const r = new TestReactor();
+  const first = listenUDP(r, 0, new Collector(), { interface: "127.0.0.1" });
   const second = new Collector();
   globalLogPublisher.removeObserver(defaultLogObserver);
   try {
-    const port = listenUDP(r, first.getHost().port, second, { interface: "127.0.0.1" });
+    const port = listenUDP(r, first.getHost().port, second, { interface: "localhost" });
+    assert.equal(port.getHost().port, first.getHost().port, "the requested address until the bind completes");
     await assert.rejects(port.whenListening().asPromise(), CannotListenError);
     await port.stopListening();
     assert.deepEqual(second.events, ["start", "stop"]);

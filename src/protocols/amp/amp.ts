@@ -20,11 +20,25 @@
  *   the reason and closes this connection only; outstanding calls fail with that reason.
  * - After the connection is lost every outstanding call fails with the reason, and later calls
  *   fail at once with it.
+ * - `StartTLS` (start-tls.ts): from sending the command until its answer arrives, every box this
+ *   side sends is held; on the answer the transport starts TLS and the held boxes follow,
+ *   encrypted. (On an error answer they are sent in the clear: Twisted would hold them forever.)
+ *   The responding side sends its answer in the clear, then starts TLS.
+ * - A `ProtocolSwitchCommand` (protocol-switch.ts) locks the caller's AMP from sending the command
+ *   until an error answer unlocks it: meanwhile `sendBox` throws and `callRemote` fails with
+ *   `ProtocolSwitched` (Twisted raises it from `callRemote`; reed reports every send-time error
+ *   of a call that wants an answer through its Deferred), and answers to the peer's commands are
+ *   dropped. On a successful answer the caller, and the responder right after sending its
+ *   answer, hand the transport to the new protocol for good: unparsed bytes first, then every
+ *   `dataReceived` and `connectionLost` (calls still waiting for an answer fail only when the
+ *   connection is lost, as in Twisted).
  */
-import { BadLocalReturn, ConnectionLost, MalformedAmpBox, NoEmptyBoxes, RemoteAmpError, UnhandledCommand, UnknownRemoteError } from "../../errors.js";
+import {
+  BadLocalReturn, ConnectionLost, MalformedAmpBox, NoEmptyBoxes, OnlyOneTLS, ProtocolSwitched, RemoteAmpError, UnhandledCommand, UnknownRemoteError,
+} from "../../errors.js";
 import { Deferred, fail, maybeDeferred } from "../../deferred.js";
 import { Failure } from "../../failure.js";
-import type { ITransport } from "../../interfaces.js";
+import type { IProtocol, ISSLTransport, ITLSTransport, ITransport, PeerCertificate, TLSStartOptions } from "../../interfaces.js";
 import { Logger } from "../../logger.js";
 import { Protocol } from "../protocol.js";
 import { isObserved } from "../../_internal/unhandled.js";
@@ -36,11 +50,32 @@ import {
   classifyError, errorClassFor, makeArguments, makeResponse, parseArguments, parseResponse,
   type ArgumentsOf, type Command, type ResponseOf,
 } from "./command.js";
+import { startsTLS, tlsOptionsFor } from "./start-tls.js";
+import { isProtocol, switchesProtocol, type ProtocolSwitchCommand, type ProtocolSwitchFactory } from "./protocol-switch.js";
 
 const log = new Logger("reed.amp");
 
+/**
+ * What a responder for `C` produces: its response object, or for a `ProtocolSwitchCommand` the
+ * protocol to switch the connection to.
+ */
+export type ResponderResult<C extends Command> = C extends ProtocolSwitchCommand ? IProtocol : ResponseOf<C>;
+
 /** Handles one command's decoded arguments; may answer now, or later with a Deferred or Promise. */
-export type Responder<C extends Command> = (args: ArgumentsOf<C>) => ResponseOf<C> | Deferred<ResponseOf<C>> | PromiseLike<ResponseOf<C>>;
+export type Responder<C extends Command> = (args: ArgumentsOf<C>) => ResponderResult<C> | Deferred<ResponderResult<C>> | PromiseLike<ResponderResult<C>>;
+
+/**
+ * What `callRemote(cmd, ...)` takes after the command: the arguments object, and for a
+ * `ProtocolSwitchCommand` also the factory of the protocol to switch to (Twisted's positional
+ * `_protoToSwitchToFactory`). A generic wrapper forwards them as they are:
+ * @example
+ * function call<C extends Command>(amp: AMP, cmd: C, ...params: CallParameters<C>): CallResult<C> {
+ *   return amp.callRemote(cmd, ...params);
+ * }
+ */
+export type CallParameters<C extends Command> = C extends ProtocolSwitchCommand
+  ? [args: ArgumentsOf<C>, factory: ProtocolSwitchFactory]
+  : [args: ArgumentsOf<C>];
 
 /** The low-level form of a responder: takes the command box, fires with the answer box (without `_answer`). */
 export type BoxResponder = (b: AmpBox) => Deferred<AmpBox> | AmpBox;
@@ -112,8 +147,24 @@ function wrapResponder<C extends Command>(cmd: C, fn: Responder<C>): BoxResponde
     return maybeDeferred(fn, args)
       .addCallback((result: unknown) => {
         try {
-          return makeResponse(cmd, result as Readonly<Record<string, unknown>>);
+          if (switchesProtocol(cmd)) {
+            if (!isProtocol(result)) throw new TypeError(`a ProtocolSwitchCommand responder must return the protocol to switch to: got ${result === null ? "null" : typeof result}`);
+            // The answer is empty, as Twisted's `_SwitchBox`: the switch happens once it is sent.
+            const answer: AmpBox = new Map();
+            switchAnswers.set(answer, result);
+            return answer;
+          }
+          const answer = makeResponse(cmd, result as Readonly<Record<string, unknown>>);
+          if (startsTLS(cmd)) {
+            const local = result as Parameters<typeof tlsOptionsFor>[0];
+            if (local.tls_localCertificate === undefined) {
+              throw new RemoteAmpError("TLS_ERROR", "TLS not available: the responder gave no tls_localCertificate");
+            }
+            tlsAnswers.set(answer, tlsOptionsFor(local));
+          }
+          return answer;
         } catch (e) {
+          if (e instanceof RemoteAmpError) throw e;
           throw new BadLocalReturn(`responder for ${cmd.commandName} returned a value its response schema could not encode: ${describe(e)}`, e);
         }
       })
@@ -125,8 +176,22 @@ function wrapResponder<C extends Command>(cmd: C, fn: Responder<C>): BoxResponde
   };
 }
 
+/**
+ * A call's failure as its caller sees it (Twisted's `_massageError`): an error answer becomes the
+ * command's declared class for its code, else `UnknownRemoteError`; other failures pass.
+ */
+function localError(cmd: Command, f: Failure): Failure {
+  if (!(f.value instanceof RemoteAmpError)) return f;
+  const cls = errorClassFor(cmd, f.value.errorCode);
+  return new Failure(cls ? new cls(f.value.description) : new UnknownRemoteError(f.value.description));
+}
+
 /** Boxes after which the connection is closed (Twisted's `QuitBox`). */
 const quitBoxes = new WeakSet<AmpBox>();
+/** Answers after which this side starts TLS, with its options (Twisted's `_TLSBox`). */
+const tlsAnswers = new WeakMap<AmpBox, TLSStartOptions>();
+/** Answers after which this side switches to a protocol (Twisted's `_SwitchBox`). */
+const switchAnswers = new WeakMap<AmpBox, IProtocol>();
 
 /** Options for `new AMP()`. */
 export interface AMPOptions {
@@ -152,6 +217,13 @@ export class AMP extends Protocol implements IResponderLocator {
   private failAllReason: Failure | null = null;
   /** Why this side dropped the connection (malformed input), reported as the connection's loss reason. */
   private dropReason: Failure | null = null;
+  /** Boxes held while a `StartTLS` call waits for its answer (Twisted's `_startingTLSBuffer`). */
+  private startingTLSBuffer: AmpBox[] | null = null;
+  private tlsStarted = false;
+  /** No box may be sent: a protocol switch is under way or done (Twisted's `_locked`). */
+  private locked = false;
+  private inner: IProtocol | null = null;
+  private innerFactory: ProtocolSwitchFactory | null = null;
 
   constructor(options: AMPOptions = {}) {
     super();
@@ -177,6 +249,23 @@ export class AMP extends Protocol implements IResponderLocator {
     return this.outstanding?.size ?? 0;
   }
 
+  /**
+   * The protocol this connection switched to with a `ProtocolSwitchCommand`, or null before a
+   * switch (Twisted's `innerProtocol`). It receives the connection's data and its loss.
+   */
+  get innerProtocol(): IProtocol | null {
+    return this.inner;
+  }
+
+  /**
+   * The factory the caller of the `ProtocolSwitchCommand` passed, once switched (null on the
+   * responding side and before a switch; Twisted's `innerProtocolClientFactory`). It hears
+   * `clientConnectionLost` when the connection goes.
+   */
+  get innerProtocolClientFactory(): ProtocolSwitchFactory | null {
+    return this.innerFactory;
+  }
+
   // ------------------------------------------------------------------ connection events
 
   /** Connects to `transport`, logs the connection, then calls `connectionMade()`. */
@@ -185,8 +274,15 @@ export class AMP extends Protocol implements IResponderLocator {
     super.makeConnection(transport);
   }
 
-  /** Parses boxes; malformed input drops the connection (see the invariants). */
+  /**
+   * Parses boxes; malformed input drops the connection (see the invariants). After a protocol
+   * switch, passes `data` to the inner protocol instead.
+   */
   override dataReceived(data: Uint8Array): void {
+    if (this.inner !== null) {
+      this.inner.dataReceived(data);
+      return;
+    }
     if (this.dropReason) return;
     try {
       this.parser.feed(data);
@@ -195,8 +291,16 @@ export class AMP extends Protocol implements IResponderLocator {
     }
   }
 
-  /** Fails every outstanding call with `reason` (or with the reason this side dropped the connection). */
+  /**
+   * Tells the inner protocol (and its factory's `clientConnectionLost`) after a protocol switch,
+   * then fails every outstanding call with `reason` (or with the reason this side dropped the
+   * connection).
+   */
   override connectionLost(reason: Failure): void {
+    if (this.inner !== null) {
+      this.inner.connectionLost(reason);
+      this.innerFactory?.clientConnectionLost?.(null, reason);
+    }
     log.info("AMP connection lost: {reason}", { reason: reason.getErrorMessage() });
     this.failAllOutgoing(this.dropReason ?? reason);
     super.connectionLost(reason);
@@ -221,25 +325,75 @@ export class AMP extends Protocol implements IResponderLocator {
 
   /**
    * Writes a box to the peer now.
-   * @throws ConnectionLost when not connected; TooLong for an over-long key or value.
+   * @throws ProtocolSwitched while a protocol switch is under way or after it; ConnectionLost
+   *   when not connected; TooLong for an over-long key or value.
    */
   sendBox(b: AmpBox): void {
+    if (this.locked) {
+      throw new ProtocolSwitched(this.inner !== null ? undefined : "the connection is switching to another protocol (a ProtocolSwitchCommand awaits its answer)");
+    }
     if (!this.connected) throw new ConnectionLost("Cannot send an AMP box: not connected");
+    if (this.startingTLSBuffer !== null) {
+      serializeBox(b); // a box that cannot be encoded fails now, not when it is released
+      this.startingTLSBuffer.push(b);
+      return;
+    }
     this.transport.write(serializeBox(b));
   }
 
   /**
+   * The peer's TLS certificate once `StartTLS` has run (or on a TLS connection), else null
+   * (Twisted's `peerCertificate`).
+   */
+  get peerCertificate(): PeerCertificate | null {
+    if (!this.connected) return null;
+    const t = this.transport as Partial<ISSLTransport>;
+    return typeof t.getPeerCertificate === "function" ? t.getPeerCertificate() : null;
+  }
+
+  /** Starts TLS on the transport, then sends the boxes held meanwhile (encrypted). A failure drops the connection. */
+  private startTLSNow(options: TLSStartOptions): void {
+    const held = this.startingTLSBuffer ?? [];
+    this.startingTLSBuffer = null;
+    this.tlsStarted = true;
+    try {
+      (this.transport as ITransport & ITLSTransport).startTLS(options);
+    } catch (e) {
+      // Sending the held boxes in the clear would leak what the caller meant to encrypt.
+      if (this.connected) this.transport.loseConnection();
+      throw e;
+    }
+    for (const b of held) if (this.connected) this.transport.write(serializeBox(b));
+  }
+
+  /** Sends the held boxes in the clear after a `StartTLS` call failed. */
+  private releaseTLSBuffer(): void {
+    const held = this.startingTLSBuffer ?? [];
+    this.startingTLSBuffer = null;
+    for (const b of held) if (this.connected) this.transport.write(serializeBox(b));
+  }
+
+  /**
    * Calls `cmd` on the peer with typed `args`. Returns a Deferred of the typed response, or
-   * `undefined` for a command with `requiresAnswer: false`.
+   * `undefined` for a command with `requiresAnswer: false`. A `ProtocolSwitchCommand` also takes
+   * the factory of the protocol to switch to (see protocol-switch.ts): the Deferred fires with
+   * `{}` once the connection has switched, or fails as below after unlocking.
    *
    * The Deferred fails with: a declared error's class (constructed with the peer's description);
    * `UnknownRemoteError` for an undeclared one; `UnhandledCommand` when the peer has no responder;
    * `AmpArgumentError` when the answer does not decode; the connection-loss reason if the
    * connection goes first; `InvalidSignature`/`AmpArgumentError`/`TooLong` when `args` cannot be
-   * sent (for `requiresAnswer: false` those are thrown). Add errbacks before the answer can
-   * arrive: an unhandled error drops the connection.
+   * sent, `ProtocolSwitched` when the connection is switching or has switched protocols (for
+   * `requiresAnswer: false` those are thrown). Add errbacks before the answer can arrive: an
+   * unhandled error drops the connection.
    */
-  callRemote<C extends Command>(cmd: C, args: ArgumentsOf<C>): CallResult<C> {
+  callRemote<C extends Command>(cmd: C, ...params: CallParameters<C>): CallResult<C> {
+    const args = params[0] as ArgumentsOf<C>;
+    if (startsTLS(cmd)) return this.callStartTLS(cmd, args) as CallResult<C>;
+    if (switchesProtocol(cmd)) {
+      const factory = (params as unknown as [unknown, ProtocolSwitchFactory])[1];
+      return this.callProtocolSwitch(cmd, args as ArgumentsOf<ProtocolSwitchCommand>, factory) as CallResult<C>;
+    }
     let d: Deferred<AmpBox> | undefined;
     try {
       d = this.sendBoxCommand(cmd.commandName, makeArguments(cmd, args as Readonly<Record<string, unknown>>), cmd.requiresAnswer);
@@ -248,11 +402,106 @@ export class AMP extends Protocol implements IResponderLocator {
       return fail(e) as CallResult<C>;
     }
     if (!d) return undefined as CallResult<C>;
-    return d.addCallback((b) => parseResponse(cmd, b)).addErrback((f: Failure) => {
-      if (!(f.value instanceof RemoteAmpError)) return f;
-      const cls = errorClassFor(cmd, f.value.errorCode);
-      return new Failure(cls ? new cls(f.value.description) : new UnknownRemoteError(f.value.description));
-    }) as unknown as CallResult<C>;
+    return d.addCallbacks((b) => parseResponse(cmd, b), (f: Failure) => localError(cmd, f)) as unknown as CallResult<C>;
+  }
+
+  /** `callRemote(StartTLS, ...)`: hold later boxes, start TLS on the answer (see the invariants). */
+  private callStartTLS<C extends Command>(cmd: C, args: ArgumentsOf<C>): Deferred<ResponseOf<C>> {
+    if (this.tlsStarted || this.startingTLSBuffer !== null) {
+      return fail(new OnlyOneTLS(this.tlsStarted ? "TLS was already started on this connection" : "a StartTLS call is already waiting for its answer"));
+    }
+    const options = tlsOptionsFor(args as Parameters<typeof tlsOptionsFor>[0]);
+    let d: Deferred<AmpBox>;
+    try {
+      d = this.sendBoxCommand(cmd.commandName, makeArguments(cmd, args as Readonly<Record<string, unknown>>), true)!;
+    } catch (e) {
+      return fail(e);
+    }
+    if (this.failAllReason === null) this.startingTLSBuffer = [];
+    return d
+      .addCallbacks(
+        (b: AmpBox) => {
+          this.startTLSNow(options);
+          return parseResponse(cmd, b);
+        },
+        (f: Failure) => {
+          this.releaseTLSBuffer();
+          return localError(cmd, f);
+        },
+      ) as unknown as Deferred<ResponseOf<C>>;
+  }
+
+  /**
+   * `callRemote(aProtocolSwitchCommand, args, factory)`: lock, then switch on the answer or unlock
+   * on an error (Twisted's `ProtocolSwitchCommand._doCommand`).
+   */
+  private callProtocolSwitch(cmd: ProtocolSwitchCommand, args: ArgumentsOf<ProtocolSwitchCommand>, factory: ProtocolSwitchFactory): Deferred<{}> {
+    if (typeof (factory as Partial<ProtocolSwitchFactory> | undefined)?.buildProtocol !== "function") {
+      // Found out only after the peer switched, it would leave the connection speaking to nobody.
+      return fail(new TypeError(`Cannot call ${cmd.commandName}: a ProtocolSwitchCommand needs a factory with buildProtocol after its arguments`));
+    }
+    let d: Deferred<AmpBox>;
+    try {
+      d = this.sendBoxCommand(cmd.commandName, makeArguments(cmd, args as Readonly<Record<string, unknown>>), true)!;
+    } catch (e) {
+      return fail(e);
+    }
+    // Locked even when `d` has already failed (connection gone): the errback below unlocks at once.
+    this.locked = true;
+    return d
+      .addCallbacks(
+        (b: AmpBox) => parseResponse(cmd, b),
+        (f: Failure) => localError(cmd, f),
+      )
+      .addCallbacks(
+        (response: {}) => {
+          this.switchToBuiltProtocol(factory);
+          return response;
+        },
+        (f: Failure) => {
+          this.unlockFromSwitch();
+          factory.clientConnectionFailed?.(null, new Failure(new ConnectionLost("Connection to the other side was lost in a non-clean fashion: Connection lost.")));
+          return f;
+        },
+      );
+  }
+
+  /**
+   * The caller's half of a switch: builds the protocol and hands the connection to it. A factory
+   * that refuses (null) or throws leaves nobody to speak to the peer, which has switched
+   * already: the connection is dropped and the call fails with that error.
+   */
+  private switchToBuiltProtocol(factory: ProtocolSwitchFactory): void {
+    let inner: IProtocol | null;
+    try {
+      inner = factory.buildProtocol(this.transport.getPeer());
+      if (inner === null) throw new TypeError("Cannot switch protocols: the factory's buildProtocol returned null");
+    } catch (e) {
+      this.transport.loseConnection();
+      throw e;
+    }
+    this.switchTo(inner, factory);
+  }
+
+  /**
+   * Hands the connection to `inner` for good (Twisted's `_switchTo`): it gets `makeConnection`
+   * with this transport, then the bytes received but not parsed yet (those after the box being
+   * handled, when called from a box's handling), then every later `dataReceived` and
+   * `connectionLost`.
+   */
+  private switchTo(inner: IProtocol, factory: ProtocolSwitchFactory | null): void {
+    this.locked = true;
+    const rest = this.parser.stopParsing();
+    this.inner = inner;
+    this.innerFactory = factory;
+    inner.makeConnection(this.transport);
+    if (rest.length > 0) inner.dataReceived(rest);
+  }
+
+  /** Lets boxes be sent again after a failed switch (Twisted's `_unlockFromSwitch`). */
+  private unlockFromSwitch(): void {
+    if (this.inner !== null) throw new ProtocolSwitched("the connection has switched to another protocol, it cannot be unlocked");
+    this.locked = false;
   }
 
   /**
@@ -394,10 +643,26 @@ export class AMP extends Protocol implements IResponderLocator {
     return reply;
   }
 
-  /** Sends a reply; a connection already gone is not an error here (nobody could act on it). */
+  /**
+   * Sends a reply; a connection already gone, or switching protocols, is not an error here
+   * (nobody could act on it): the reply is dropped, as in Twisted.
+   */
   private safeEmit(reply: AmpBox): void {
-    if (!this.connected) return;
+    if (!this.connected || this.locked) return;
+    const tls = tlsAnswers.get(reply);
+    if (tls !== undefined && (this.tlsStarted || this.startingTLSBuffer !== null)) {
+      // The peer asked for TLS again (or both sides asked at once): refuse rather than nest TLS.
+      const refusal: AmpBox = new Map();
+      refusal.set(ERROR, reply.get(ANSWER)!);
+      refusal.set(ERROR_DESCRIPTION, utf8(new OnlyOneTLS().message));
+      refusal.set(ERROR_CODE, toBinary("TLS_ERROR"));
+      this.sendBox(refusal);
+      return;
+    }
     this.sendBox(reply);
+    const inner = switchAnswers.get(reply);
+    if (inner !== undefined) this.switchTo(inner, null);
+    if (tls !== undefined) this.startTLSNow(tls);
     if (quitBoxes.has(reply)) this.transport.loseConnection();
   }
 }

@@ -8,6 +8,7 @@
  * | `Integer`     | `number` (safe)  | decimal digits, `-` for negatives                 |
  * | `String`      | `Uint8Array`     | the bytes                                         |
  * | `Unicode`     | `string`         | UTF-8                                             |
+ * | `Path`        | `string` (path)  | UTF-8 (Twisted: a `FilePath`'s text path)         |
  * | `Boolean`     | `boolean`        | `True` / `False`                                  |
  * | `Float`       | `number`         | Python `repr(float)`: `1.0`, `1e+16`, `inf`, `nan` |
  * | `Decimal`     | `DecimalValue`   | Python `str(Decimal)`: `1.50`, `1E+2`, `-Infinity` |
@@ -17,6 +18,9 @@
  *
  * An argument made with `{ optional: true }` may be left out (`undefined`); it is then absent
  * from the box.
+ *
+ * Twisted's `Descriptor` (file descriptors passed over a UNIX socket with `SCM_RIGHTS`) has no
+ * counterpart: Node cannot send or receive descriptors on a socket.
  */
 import { AmpArgumentError, TooLong } from "../../errors.js";
 import { MAX_VALUE_LENGTH, parseString, serializeBox, utf8, type AmpBox } from "./box.js";
@@ -29,6 +33,11 @@ import { DateTimeValue, DecimalValue, parsePythonFloat, pythonFloatRepr } from "
 export interface Argument<T, O extends boolean = boolean> {
   /** True when the argument may be absent from a box. */
   readonly optional: O;
+  /**
+   * True for a local argument (Twisted's `_LocalArgument`): a value the caller or responder passes
+   * to this side's AMP that never goes on the wire (`StartTLS`'s certificate options).
+   */
+  readonly local?: boolean;
   /** Twisted's name for the type (`"Integer"`, `"ListOf(Unicode)"`), for error messages. */
   readonly typeName: string;
   /**
@@ -127,6 +136,36 @@ export function Unicode<O extends boolean = false>(opts?: ArgumentOptions<O>): A
         return strictUtf8.decode(b);
       } catch {
         throw new AmpArgumentError(`Unicode value is not valid UTF-8: ${b.length} bytes`);
+      }
+    },
+  );
+}
+
+/**
+ * A filesystem path, as UTF-8 text (Twisted's `Path`). Twisted's value is a `FilePath`; reed's is
+ * the path as a string, sent and received as it is: where Twisted's `FilePath` would make a
+ * received relative path absolute against the receiving process's working directory, reed (whose
+ * core has no filesystem) leaves it relative, so resolve it yourself if you need to. As in
+ * Twisted, paths only mean something to processes sharing a filesystem (a subprocess, NFS).
+ * Decoding rejects invalid UTF-8.
+ * @example
+ * const Open = command({ commandName: "Open", arguments: { file: Path() } });
+ * amp.callRemote(Open, { file: "/var/log/syslog" });
+ */
+export function Path<O extends boolean = false>(opts?: ArgumentOptions<O>): Argument<string, O> {
+  const text = Unicode(opts);
+  return make<string, O>(
+    "Path",
+    opts,
+    (v) => {
+      if (typeof v !== "string") throw new AmpArgumentError(`Path needs a string path: got ${typeof v}`);
+      return text.toBytes(v);
+    },
+    (b) => {
+      try {
+        return text.fromBytes(b);
+      } catch {
+        throw new AmpArgumentError(`Path value is not valid UTF-8: ${b.length} bytes`);
       }
     },
   );
@@ -263,14 +302,15 @@ export function AmpList<S extends Schema, O extends boolean = false>(schema: S, 
 
 /**
  * Encodes an object into `out` by a schema (Twisted's `_objectsToStrings`): each present value
- * under its name; an optional argument that is `undefined`/`null` is left out; names the schema
- * does not list are ignored.
+ * under its name; an optional argument that is `undefined`/`null` is left out, and so is every
+ * local argument; names the schema does not list are ignored.
  * @throws AmpArgumentError for a missing required value or a value of the wrong type;
  *   TooLong when a value exceeds 65535 bytes.
  */
 export function objectToBox(schema: Schema, obj: Readonly<Record<string, unknown>>, out: AmpBox): AmpBox {
   for (const name of Object.keys(schema)) {
     const arg = schema[name]!;
+    if (arg.local === true) continue;
     const v = obj[name];
     if (v === undefined || v === null) {
       if (arg.optional) continue;
@@ -285,13 +325,15 @@ export function objectToBox(schema: Schema, obj: Readonly<Record<string, unknown
 
 /**
  * Decodes an object from a box by a schema (Twisted's `_stringsToObjects`): each name the schema
- * lists (an absent optional one becomes `undefined`); other keys in the box are ignored.
+ * lists (an absent optional one becomes `undefined`; local arguments are left out); other keys in
+ * the box are ignored.
  * @throws AmpArgumentError for a missing required key or bytes that do not decode.
  */
 export function boxToObject<S extends Schema>(schema: S, b: AmpBox): ObjectOf<S> {
   const obj: Record<string, unknown> = {};
   for (const name of Object.keys(schema)) {
     const arg = schema[name]!;
+    if (arg.local === true) continue;
     const bytes = b.get(name);
     if (bytes === undefined) {
       if (arg.optional) {
@@ -310,3 +352,15 @@ export function boxToObject<S extends Schema>(schema: S, b: AmpBox): ObjectOf<S>
   return obj as ObjectOf<S>;
 }
 
+
+/**
+ * A local argument (Twisted's `_LocalArgument`): always optional, never encoded into or decoded
+ * from a box (it is left out of both), so its value only reaches this side's AMP. Used by
+ * `StartTLS` for certificate options.
+ */
+export function LocalArgument<T>(typeName = "LocalArgument"): Argument<T, true> {
+  const never = (): never => {
+    throw new AmpArgumentError(`${typeName} is local: it never goes on the wire`);
+  };
+  return { optional: true, local: true, typeName, toBytes: never, fromBytes: never };
+}

@@ -15,6 +15,8 @@
  * - `BoxParser` accepts any chunking of its input: a box split anywhere, several boxes in one
  *   chunk, one byte at a time. A key length above 255 is a `TooLong` error (remote key); after
  *   an error the parser refuses further input.
+ * - `stopParsing()` (from `onBox` or between chunks) hands back exactly the unparsed bytes: a
+ *   protocol switch loses and duplicates nothing.
  */
 import { TooLong } from "../../errors.js";
 
@@ -166,6 +168,7 @@ export class BoxParser {
   private current: AmpBox | null = null;
   private key = "";
   private broken: unknown = undefined;
+  private stopped = false;
 
   /** @param onBox called with each complete box (an empty box too: rejecting it is the caller's job). */
   constructor(private readonly onBox: (b: AmpBox) => void) {}
@@ -178,6 +181,24 @@ export class BoxParser {
   /** True while part of a box has been received (a key, value or length prefix is pending). */
   get midBox(): boolean {
     return this.current !== null || this.want === Want.Value || this.pendingBytes > 0;
+  }
+
+  /**
+   * Stops parsing for good, even from inside `onBox` in the middle of `feed()` (no further box is
+   * delivered), and returns the bytes received but not yet parsed: what follows the last box
+   * delivered, when called from `onBox`. Used to hand a connection's remaining bytes to another
+   * protocol (AMP's protocol switch). Keys and values of a box only partly received are not
+   * included. Later `feed()` calls throw.
+   */
+  stopParsing(): Uint8Array {
+    const rest = this.buf.slice(this.off);
+    this.stopped = true;
+    this.broken ??= new RangeError("Cannot parse AMP boxes: the parser was stopped");
+    this.buf = new Uint8Array(0);
+    this.off = 0;
+    this.current = null;
+    this.want = Want.Key;
+    return rest;
   }
 
   /**
@@ -223,6 +244,8 @@ export class BoxParser {
           const done = this.current ?? new Map<string, Uint8Array>();
           this.current = null;
           this.onBox(done);
+          // onBox stopped the parser (a protocol switch): the rest is no longer ours.
+          if (this.stopped) return;
           continue;
         }
         if (buf.length - off - 2 < len) break;

@@ -1,6 +1,12 @@
 /**
  * AMP (the Asynchronous Messaging Protocol), byte-compatible with `twisted.protocols.amp`:
- * boxes, argument types, declared commands, and the `AMP` protocol.
+ * boxes, argument types, declared commands, and the `AMP` protocol, with `StartTLS` and
+ * `ProtocolSwitchCommand`.
+ *
+ * Not supported: Twisted's `Descriptor` argument type (passing open file descriptors over a UNIX
+ * socket). It needs `SCM_RIGHTS` ancillary data, which Node's sockets can neither send nor
+ * receive, so reed has no `Descriptor`. A Twisted peer's `Descriptor` arrives as a bare integer
+ * ordinal (declare it `Integer()` to accept the command) with no descriptor behind it.
  */
 export {
   ANSWER,
@@ -28,6 +34,8 @@ export {
   Float,
   Integer,
   ListOf,
+  LocalArgument,
+  Path,
   String,
   Unicode,
   boxToObject,
@@ -39,4 +47,16 @@ export {
   type ValueOf,
 } from "./arguments.js";
 export { command, type ArgumentsOf, type Command, type CommandSpec, type ErrorClass, type Eventually, type ResponderHost, type ResponseOf } from "./command.js";
-export { AMP, CommandLocator, type AMPOptions, type BoxResponder, type CallResult, type IResponderLocator, type Responder } from "./amp.js";
+export { StartTLS, type LocalCertificate } from "./start-tls.js";
+export { ProtocolSwitchCommand, type ProtocolSwitchCommandSpec, type ProtocolSwitchFactory } from "./protocol-switch.js";
+export {
+  AMP,
+  CommandLocator,
+  type AMPOptions,
+  type BoxResponder,
+  type CallParameters,
+  type CallResult,
+  type IResponderLocator,
+  type Responder,
+  type ResponderResult,
+} from "./amp.js";

@@ -1,7 +1,7 @@
 // Test support: the commands test/fixtures/amp_peer.py declares, and helpers to connect AMP over
 // real TCP (127.0.0.1) with reed's node transports.
 import {
-  AmpList, Boolean, command, DateTime, Decimal, Float, Integer, ListOf, String, Unicode, AMP,
+  AmpList, Boolean, command, DateTime, Decimal, Float, Integer, ListOf, Path, ProtocolSwitchCommand, String, Unicode, AMP,
 } from "../../../src/protocols/amp/index.js";
 import { Deferred } from "../../../src/deferred.js";
 import type { Failure } from "../../../src/failure.js";
@@ -14,7 +14,7 @@ export class ZeroDivision extends Error {}
 const allTypes = {
   i: Integer(), s: String(), u: Unicode(), b: Boolean(), fl: Float(), d: Decimal(), t: DateTime(), l: ListOf(Integer()),
   lu: ListOf(Unicode()), lf: ListOf(Float()), ld: ListOf(Decimal()), al: AmpList({ a: Integer(), b: Unicode() }),
-  o: Integer({ optional: true }),
+  o: Integer({ optional: true }), p: Path(),
 };
 export const AllTypes = command({ commandName: "AllTypes", arguments: allTypes, response: { ...allTypes, seen: Unicode() } });
 export const Divide = command({
@@ -25,6 +25,10 @@ export const Divide = command({
 });
 export const Boom = command({ commandName: "Boom" });
 export const Missing = command({ commandName: "Missing" });
+/** The fixture's `Refused`, declared by SwitchToEcho as `REFUSED`. */
+export class Refused extends Error {}
+/** Switches to line protocols; the responder's greets with "hello <name>" and echoes "echo: <line>". */
+export const SwitchToEcho = ProtocolSwitchCommand({ commandName: "SwitchToEcho", arguments: { name: Unicode() }, errors: { REFUSED: Refused } });
 export const Sum = command({ commandName: "Sum", arguments: { a: Integer(), b: Integer() }, response: { total: Integer() } });
 
 /** Connects an AMP client to 127.0.0.1:`port`; fires with the connected protocol. */

@@ -3,33 +3,29 @@
 // every port closed before each test ends.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
 import { AMP, DateTimeValue, DecimalValue, type ArgumentsOf } from "../../../src/protocols/amp/index.js";
 import { UnhandledCommand, UnknownRemoteError } from "../../../src/errors.js";
 import { Factory } from "../../../src/protocols/factory.js";
 import { TestReactor } from "../../node/_reactor.js";
+import { pythonPeer, skipUnlessPython } from "../../interop/_python.js";
 import { listenTCP } from "../../../src/node/tcp.js";
 import { defaultLogObserver, globalLogPublisher, type LogEvent } from "../../../src/logger.js";
 import { AllTypes, Boom, connectAMP, Divide, Missing, ZeroDivision } from "./_interop-commands.js";
 
-const PY = "/usr/bin/python3";
 const FIXTURE = new URL("../../fixtures/amp_peer.py", import.meta.url).pathname;
-const haveTwisted = spawnSync(PY, ["-c", "import twisted"], { stdio: "ignore" }).status === 0;
-const skip = haveTwisted ? false : "SKIPPED: /usr/bin/python3 cannot import twisted (apt-get install -y python3-twisted)";
-if (skip) console.error(`amp-interop: ${skip}`);
+const skip = skipUnlessPython("amp-interop", ["twisted"], "python3-twisted");
 
 // What Twisted's describe() prints for the arguments below (recorded from Python 3 / Twisted 22.4).
 const PY_SEEN =
   "al=[{'a': 7, 'b': 'hello'}, {'a': 9, 'b': 'goodbye'}]; b=True; d=Decimal('1.50'); fl=0.1; i=-1234567890123; " +
   "l=[1, -2, 3000000000]; ld=[Decimal('1E+2'), Decimal('-Infinity')]; lf=[1e+16, -0.0, 1.5e-07, inf]; " +
-  "lu=['a', '', 'ü']; o=None; s=b'\\x00\\xffbytes'; t='2012-01-23T12:34:56.054321+05:30'; u='héllo ☃'";
+  "lu=['a', '', 'ü']; o=None; p=FilePath('/tmp/héllo ☃'); s=b'\\x00\\xffbytes'; t='2012-01-23T12:34:56.054321+05:30'; u='héllo ☃'";
 
 const ARGS: ArgumentsOf<typeof AllTypes> = {
   i: -1234567890123, s: new Uint8Array([0, 255, ...new TextEncoder().encode("bytes")]), u: "héllo ☃", b: true, fl: 0.1,
   d: DecimalValue.fromString("1.50"), t: new DateTimeValue(2012, 1, 23, 12, 34, 56, 54321, 330), l: [1, -2, 3000000000],
   lu: ["a", "", "ü"], lf: [1e16, -0, 1.5e-7, Infinity], ld: [DecimalValue.fromString("1E+2"), DecimalValue.fromString("-Infinity")],
-  al: [{ a: 7, b: "hello" }, { a: 9, b: "goodbye" }],
+  al: [{ a: 7, b: "hello" }, { a: 9, b: "goodbye" }], p: "/tmp/héllo ☃",
 };
 
 function normalise(v: Record<string, unknown>): Record<string, unknown> {
@@ -38,15 +34,6 @@ function normalise(v: Record<string, unknown>): Record<string, unknown> {
   );
 }
 
-let stderrText = "";
-
-function python(args: string[]): { child: ChildProcess; lines: AsyncIterableIterator<string> } {
-  const child = spawn(PY, [FIXTURE, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  // Python's own logging (tracebacks of the deliberate errors) goes to stderr: keep it for failures only.
-  child.stderr!.on("data", (d: Buffer) => void (stderrText += d.toString()));
-  const rl = createInterface({ input: child.stdout! });
-  return { child, lines: rl[Symbol.asyncIterator]() };
-}
 
 function quietLogs(): { events: LogEvent[]; restore: () => void } {
   const events: LogEvent[] = [];
@@ -58,7 +45,7 @@ function quietLogs(): { events: LogEvent[]; restore: () => void } {
 
 test("reed's AMP client calls a Twisted AMP server: every argument type, a declared error, an unknown command, an undeclared error", { skip, timeout: 20_000 }, async () => {
   const reactor = new TestReactor();
-  const { child, lines } = python(["server"]);
+  const { child, lines } = pythonPeer(FIXTURE, ["server"]);
   try {
     const first = await lines.next();
     const port = Number(/^PORT (\d+)$/.exec(first.value as string)![1]);
@@ -115,7 +102,7 @@ test("a Twisted AMP client calls reed's AMP server: every argument type, a decla
   }
   const port = listenTCP(reactor, 0, Factory.forProtocol(Server), { interface: "127.0.0.1" });
   const logs = quietLogs();
-  const { child, lines } = python(["client", String(port.getHost().port)]);
+  const { child, lines } = pythonPeer(FIXTURE, ["client", String(port.getHost().port)]);
   try {
     const results: Record<string, Record<string, unknown>> = {};
     for await (const line of { [Symbol.asyncIterator]: () => lines }) {

@@ -69,3 +69,16 @@ test("schemas give typed objects (checked by the compiler)", () => {
   const missing: amp.ObjectOf<typeof schema> = { n: 1 };
   assert.ok(obj && bad && missing);
 });
+
+test("Path sends a path as UTF-8 text, as Twisted's Path sends a FilePath, and round-trips it unchanged", () => {
+  // Twisted: amp.Path().toString(FilePath('/tmp/héllo ☃')) == b'/tmp/h\xc3\xa9llo \xe2\x98\x83'
+  assert.equal(hex(amp.Path().toBytes("/tmp/héllo ☃")), hex(enc("/tmp/héllo ☃")));
+  assert.equal(amp.Path().typeName, "Path");
+  const schema = { file: amp.Path(), dir: amp.Path({ optional: true }) };
+  for (const file of ["/var/log/syslog", "relative/dir/x.txt", "C:\\Users\\ü", ""]) {
+    const back = amp.boxToObject(schema, amp.parseString(amp.serializeBox(amp.objectToBox(schema, { file }, new Map())))[0]!);
+    assert.deepEqual(back, { file, dir: undefined }, "a relative path stays relative (Twisted's FilePath would make it absolute)");
+  }
+  assert.throws(() => amp.Path().fromBytes(new Uint8Array([0x2f, 0xff])), /Path value is not valid UTF-8/);
+  assert.throws(() => amp.Path().toBytes(42 as unknown as string), /Path needs a string path/);
+});

@@ -123,3 +123,25 @@ test("fuzz: random valid boxes round-trip through random chunking", () => {
     assert.deepEqual(got.map((b) => hex(serializeBox(b))), boxes.map((b) => hex(serializeBox(b))));
   }
 });
+
+test("stopParsing from inside onBox stops the feed there and returns exactly the bytes after that box", () => {
+  const first = serializeBox(box({ _answer: "1" }));
+  const second = serializeBox(box({ _answer: "2" }));
+  const seen: AmpBox[] = [];
+  let rest: Uint8Array | undefined;
+  const p = new BoxParser((b) => {
+    seen.push(b);
+    rest = p.stopParsing();
+  });
+  p.feed(new Uint8Array([...first, ...second, 0x41]));
+  assert.equal(seen.length, 1, "the second box is not delivered");
+  assert.equal(hex(rest!), hex(new Uint8Array([...second, 0x41])));
+  assert.throws(() => p.feed(new Uint8Array([0, 0])), /the parser was stopped/);
+});
+
+test("stopParsing between chunks returns the pending bytes of an unfinished length prefix or key", () => {
+  const p = new BoxParser(() => {});
+  p.feed(new Uint8Array([0, 3, 0x61]));
+  assert.equal(hex(p.stopParsing()), "000361");
+  assert.equal(p.pendingBytes, 0);
+});
