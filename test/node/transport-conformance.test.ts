@@ -15,7 +15,7 @@ import { Protocol } from "../../src/protocols/protocol.js";
 import type { Failure } from "../../src/failure.js";
 import type { IPullProducer, IPushProducer, ITCPTransport } from "../../src/interfaces.js";
 import { ALL, scenarios, type Kind, type Scenario, type Server } from "./_transport-scenarios.js";
-import { MemoryNetwork } from "../../src/testing/network.js";
+import { MemoryNetwork, type MemoryNetworkOptions } from "../../src/testing/network.js";
 import type { MemoryTransport } from "../../src/testing/memory-transport.js";
 import { lookupTo, TestReactor } from "./_reactor.js";
 import { fileURLToPath } from "node:url";
@@ -198,14 +198,29 @@ for (const s of scenarios) {
   });
 
   test(`MemoryTransport: ${s.name}`, { skip: !applies(s, "memory") }, () => {
-    const net = new MemoryNetwork();
-    const server = new Player(s);
-    const client = new Reader(s.clientCloses ?? false);
-    net.listenTCP(1, serverFactory(server));
-    net.connectTCP("127.0.0.1", 1, clientFactory(client));
-    net.run();
-    const st = server.transport as MemoryTransport;
-    assert.equal(st.disconnected && st.peerTransport!.disconnected, true, "both ends closed");
+    const { server, client } = playInMemory(s, {});
     check(s, server, client);
   });
+
+  test(`MemoryTransport under seeded faults (chunks, latency), replayed exactly: ${s.name}`, { skip: !applies(s, "memory") }, () => {
+    const options: MemoryNetworkOptions = { seed: 11, faults: { maxChunkSize: 4096, latency: [0.001, 0.02] } };
+    const first = playInMemory(s, options);
+    const again = playInMemory(s, options);
+    check(s, first.server, first.client);
+    assert.deepEqual(again.trace, first.trace, "the same seed gives the same trace, event for event");
+    assert.deepEqual(again.server.events, first.server.events);
+  });
+}
+
+/** Plays a row on a MemoryNetwork until nothing moves; both ends must have closed. */
+function playInMemory(s: Scenario, options: MemoryNetworkOptions): { server: Player; client: Reader; trace: readonly string[] } {
+  const net = new MemoryNetwork(options);
+  const server = new Player(s);
+  const client = new Reader(s.clientCloses ?? false);
+  net.listenTCP(1, serverFactory(server));
+  net.connectTCP("127.0.0.1", 1, clientFactory(client));
+  net.run();
+  const st = server.transport as MemoryTransport;
+  assert.equal(st.disconnected && st.peerTransport!.disconnected, true, "both ends closed");
+  return { server, client, trace: [...net.trace] };
 }
