@@ -240,6 +240,15 @@ export class WebSocketTransport implements ITransport, IConsumer {
   }
 
   /**
+   * Stops for good (a consumer going away): closes cleanly, exactly as `loseConnection()` does
+   * (Twisted's transports lose the connection here; they do not abort it). A page's socket cannot
+   * pause its reading, so this is the only producer method the transport has.
+   */
+  stopProducing(): void {
+    this.loseConnection();
+  }
+
+  /**
    * Closes without ceremony; the protocol sees `ConnectionLost`. (A page cannot reset a socket, so
    * messages already handed to the browser may still be sent.)
    */

@@ -261,9 +261,13 @@ export class NodeWebSocketTransport implements ITransport, IPushProducer, IConsu
     this.socket.resume();
   }
 
-  /** Stops for good: the connection is dropped. */
+  /**
+   * Stops for good (a consumer going away): the connection is closed cleanly, as
+   * `loseConnection()` does (Twisted's `FileDescriptor.stopProducing`): what was written is still
+   * sent, and the protocol sees `ConnectionDone`.
+   */
   stopProducing(): void {
-    this.abortConnection();
+    this.loseConnection();
   }
 
   /** How many bytes are queued and not yet handed to the kernel. */

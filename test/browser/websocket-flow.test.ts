@@ -177,3 +177,13 @@ test("a page socket closed under a paused producer stops it and stops polling", 
   assert.deepEqual(log, ["pause", "stop"]);
   assert.equal(clock.getDelayedCalls().length, 0);
 });
+
+test("stopProducing closes cleanly as loseConnection does (code 1000, ConnectionDone), not as an abort", async () => {
+  const { socket, t, proto } = await open();
+  t.write(new Uint8Array(3));
+  (t as unknown as { stopProducing(): void }).stopProducing();
+  assert.deepEqual(socket.closed, { code: 1000, reason: "" });
+  assert.equal(socket.sent, 3, "what was written went first");
+  socket.finishClose(1000);
+  assert.equal(proto.reason?.typeName, "ConnectionDone");
+});

@@ -451,3 +451,18 @@ test("a client factory that refuses the open connection fails connectWS with Con
     await TrackedWS.made[0]!.closed;
   });
 });
+
+test("stopProducing on the server transport closes cleanly, as TCP's Connection does: written data arrives and both sides see ConnectionDone", async () => {
+  const server = new RecorderFactory();
+  server.onMade = (p) => {
+    p.transport.write(bytes("last words"));
+    (p.transport as NodeWebSocketTransport).stopProducing();
+  };
+  await withPort(server, async (port) => {
+    const client = await connectWS(clock, port.url(), new RecorderFactory(), { WebSocket: WS });
+    const [clientReason, serverReason] = await Promise.all([client.lost, server.built[0]!.lost]);
+    assert.equal(client.text(), "last words");
+    assert.ok(clientReason.value instanceof ConnectionDone, clientReason.typeName);
+    assert.ok(serverReason.value instanceof ConnectionDone, serverReason.typeName);
+  });
+});
