@@ -1,9 +1,10 @@
 /**
  * FlushWatch: tells a Node transport when everything it wrote while watching has been flushed to
  * the kernel, on a later `setImmediate` (so a producer asked for more then cannot starve I/O).
- * Shared by the TCP `Connection` and the WebSocket server transport.
+ * Shared by the TCP `Connection`, the WebSocket server transport and `PipeWriter` (StandardIO's
+ * stdout, a child process's stdin).
  */
-import type { Socket } from "node:net";
+import type { Writable } from "node:stream";
 import { EMPTY } from "../_internal/bytes.js";
 
 function fire(w: FlushWatch): void {
@@ -34,12 +35,13 @@ export class FlushWatch {
   }
 
   /**
-   * Waits for everything already written to `socket` (watched or not) to be flushed: an empty
-   * write, which completes after them. A destroyed socket counts as flushed.
+   * Waits for everything already written to `socket` (a socket or any Node writable stream;
+   * watched writes or not) to be flushed: an empty write, which completes after them. A destroyed
+   * or ended stream counts as flushed.
    */
-  watchSocket(socket: Socket | null): void {
+  watchSocket(socket: Writable | null): void {
     this.pending++;
-    if (socket !== null && !socket.destroyed) socket.write(EMPTY, this.written);
+    if (socket !== null && !socket.destroyed && !socket.writableEnded) socket.write(EMPTY, this.written);
     else queueMicrotask(this.written);
   }
 }

@@ -11,6 +11,12 @@
  *   `processEnded` comes after every `childConnectionLost`.
  * - Exceptions thrown by the protocol's own handlers are logged, not re-thrown into Node's event
  *   emitters (which would crash the process).
+ * - The pipes the parent writes to (stdin, and any `"w"` descriptor) follow the producer rule
+ *   every reed transport shares (through `PipeWriter`, Twisted's `ProcessWriter`): closing one
+ *   (`closeStdin`, `closeChildFD`, `loseConnection`) waits for its buffer to empty, a pull
+ *   producer or a paused streaming producer registered on stdin is asked to resume each time it
+ *   does and holds the close, and a producer still registered when stdin closes (or the child
+ *   goes away) is told `stopProducing()` before `childConnectionLost(0)`.
  */
 import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
 import { constants } from "node:os";
@@ -18,8 +24,9 @@ import type { Readable, Writable } from "node:stream";
 import { Deferred } from "../deferred.js";
 import { Failure } from "../failure.js";
 import { Logger } from "../logger.js";
-import type { ReactorTime } from "../interfaces.js";
-import { ProcessDone, ProcessExitedAlready, ProcessStderrOutput, ProcessTerminated } from "../errors.js";
+import type { IPullProducer, IPushProducer, ReactorTime } from "../interfaces.js";
+import { PipeWriter } from "./_pipe-writer.js";
+import { ConnectionLost, ProcessDone, ProcessExitedAlready, ProcessStderrOutput, ProcessTerminated } from "../errors.js";
 import { ProcessProtocol, type IProcessTransport } from "../protocols/process-protocol.js";
 
 const log = new Logger("reed.process");
@@ -72,6 +79,8 @@ class ProcessTransport implements IProcessTransport {
   private exitReason: Failure | null = null;
   private readonly open = new Set<number>();
   private readonly lost = new Set<number>();
+  /** The pipes the parent writes to, by child descriptor. */
+  private readonly writers = new Map<number, PipeWriter>();
   private ended = false;
   private closed = false;
 
@@ -86,12 +95,15 @@ class ProcessTransport implements IProcessTransport {
       const stream = child.stdio[fd] as (Readable & Writable) | null | undefined;
       if (!stream || typeof kind === "number") continue;
       this.open.add(fd);
-      // Pipe errors (EPIPE, ECONNRESET) just close the pipe.
+      if (kind === "w") {
+        // Its errors (EPIPE once the child stops reading) and its closing end the writer.
+        this.writers.set(fd, new PipeWriter(stream, true, `The pipe to child descriptor ${fd}`, () => this.pipeClosed(fd)));
+        continue;
+      }
+      // Pipe errors (ECONNRESET) just close the pipe.
       stream.on("error", () => stream.destroy());
       stream.on("close", () => this.pipeClosed(fd));
-      if (kind === "r") {
-        stream.on("data", (chunk: Uint8Array) => safely("childDataReceived", () => proto.childDataReceived(fd, chunk)));
-      }
+      stream.on("data", (chunk: Uint8Array) => safely("childDataReceived", () => proto.childDataReceived(fd, chunk)));
     }
     child.on("error", (err) => this.failedToStart(err));
     child.on("exit", (code, signal) => this.processExited(code, signal));
@@ -113,7 +125,17 @@ class ProcessTransport implements IProcessTransport {
     if (!(data instanceof Uint8Array)) throw new TypeError(`Data must be bytes (Uint8Array): got ${typeof data}`);
     const stream = this.child.stdio[childFD] as Writable | null | undefined;
     if (!stream || this.fds[childFD] !== "w") throw new RangeError(`Child file descriptor ${childFD} is not a pipe the parent writes to`);
-    if (stream.writable) stream.write(data);
+    this.writers.get(childFD)?.write(data);
+  }
+
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    const w = this.writers.get(0);
+    if (w === undefined) producer.stopProducing();
+    else w.registerProducer(producer, streaming);
+  }
+
+  unregisterProducer(): void {
+    this.writers.get(0)?.unregisterProducer();
   }
 
   closeStdin(): void {
@@ -129,10 +151,12 @@ class ProcessTransport implements IProcessTransport {
   }
 
   closeChildFD(childFD: number): void {
-    const stream = this.child.stdio[childFD] as (Readable & Writable) | null | undefined;
-    if (!stream) return;
-    if (this.fds[childFD] === "w") stream.end();
-    else stream.destroy();
+    const w = this.writers.get(childFD);
+    if (w !== undefined) {
+      w.loseConnection();
+      return;
+    }
+    (this.child.stdio[childFD] as Readable | null | undefined)?.destroy();
   }
 
   loseConnection(): void {
@@ -164,7 +188,9 @@ class ProcessTransport implements IProcessTransport {
     this.exit(new Failure(new ProcessTerminated(null, null, null, err)));
     // No streams will close on their own after a failed spawn.
     for (const fd of this.open) {
-      (this.child.stdio[fd] as Readable | null)?.destroy();
+      const w = this.writers.get(fd);
+      if (w !== undefined) w.connectionLost(new Failure(new ConnectionLost("The child process never started")));
+      else (this.child.stdio[fd] as Readable | null)?.destroy();
     }
     this.closed = true;
     this.maybeEnded();
@@ -187,15 +213,21 @@ class ProcessTransport implements IProcessTransport {
 
   private maybeEnded(): void {
     if (this.ended || !this.exited || !this.closed) return;
-    // The child is gone: a stdin pipe the child can no longer read counts as lost now.
+    this.ended = true;
+    // The child is gone: a stdin pipe the child can no longer read counts as lost now (a producer
+    // on it is stopped first).
     for (const fd of this.open) {
-      if (!this.lost.has(fd)) {
+      if (this.lost.has(fd)) continue;
+      const w = this.writers.get(fd);
+      if (w !== undefined) {
+        w.connectionLost(new Failure(new ConnectionLost("The child process has ended")));
+        (this.child.stdio[fd] as Writable | null)?.destroy();
+      } else {
         (this.child.stdio[fd] as Readable | null)?.destroy();
         this.lost.add(fd);
         safely("childConnectionLost", () => this.proto.childConnectionLost(fd));
       }
     }
-    this.ended = true;
     this.proto.connected = false;
     const reason = this.exitReason!;
     safely("processEnded", () => this.proto.processEnded(reason));

@@ -12,9 +12,16 @@
  * Invariants:
  * - `connectionLost` is called exactly once: on stdin EOF (unless the protocol is half-closeable:
  *   it gets `readConnectionLost` and the connection stays up until `loseConnection`), once
- *   `loseConnection`'s writes are flushed, or on a read/write error (`ConnectionLost`).
+ *   `loseConnection`'s close has happened, or on a read/write error (`ConnectionLost`).
+ * - Closing with a producer registered follows the rule every reed transport shares (Twisted's
+ *   `FileDescriptor`, which its `StandardIO` writes stdout through): each time stdout's buffer
+ *   empties, a pull producer or a streaming producer StandardIO paused is asked to resume and the
+ *   close waits; otherwise stdout is closed, and a producer still registered is told
+ *   `stopProducing()` before `connectionLost`. Writes made after `loseConnection()` still go out
+ *   until stdout is closed. (The writer is `PipeWriter`, shared with `spawnProcess`'s stdin.)
  * - Writes made before `connectionLost` are still flushed afterwards (the stream is ended, not
- *   destroyed), so a filter that writes its answer and then sees EOF loses nothing.
+ *   destroyed), so a filter that writes its answer and then sees EOF loses nothing. (Twisted
+ *   drops them when stdin's EOF ends the connection.)
  */
 import { fstatSync, createReadStream, createWriteStream } from "node:fs";
 import { Socket } from "node:net";
@@ -22,6 +29,7 @@ import type { Readable, Writable } from "node:stream";
 import { Failure } from "../failure.js";
 import { Logger } from "../logger.js";
 import { ConnectionDone, ConnectionLost } from "../errors.js";
+import { PipeWriter } from "./_pipe-writer.js";
 import type { IConsumer, IHalfCloseableProtocol, IProtocol, IPullProducer, IPushProducer, ITransport, ReactorTime } from "../interfaces.js";
 import { PipeAddress } from "../protocols/address.js";
 
@@ -39,9 +47,15 @@ export interface StandardIOOptions {
 
 /** Half-close support StandardIO needs: to be told stdin reached its end (writing goes on). */
 type ReadHalfCloseable = Pick<IHalfCloseableProtocol, "readConnectionLost">;
+/** ...and that stdout was closed by `loseWriteConnection()` (reading goes on). */
+type WriteHalfCloseable = Pick<IHalfCloseableProtocol, "writeConnectionLost">;
 
 function isHalfCloseable(p: IProtocol): p is IProtocol & ReadHalfCloseable {
   return typeof (p as Partial<ReadHalfCloseable>).readConnectionLost === "function";
+}
+
+function isWriteHalfCloseable(p: IProtocol): p is IProtocol & WriteHalfCloseable {
+  return typeof (p as Partial<WriteHalfCloseable>).writeConnectionLost === "function";
 }
 
 function openInput(fd: number): { stream: Readable; owned: boolean } {
@@ -78,20 +92,18 @@ export class StandardIO implements ITransport, IConsumer, IPushProducer {
   protocol: IProtocol | null;
 
   private readonly input: Readable;
-  private readonly output: Writable;
   private readonly ownsInput: boolean;
-  private readonly ownsOutput: boolean;
+  /** Stdout; null once it is closed (by `loseConnection`/`loseWriteConnection`, or a failure). */
+  private writer: PipeWriter | null;
   private reading = true;
-  private writerClosed = false;
-  private producer: IPushProducer | IPullProducer | null = null;
-  private streamingProducer = false;
-  private producerPaused = false;
   private readonly onData = (chunk: Uint8Array | string): void => this.dataArrived(chunk);
   private readonly onEnd = (): void => this.readEnded();
   private readonly onReadError = (err: Error): void => this.connectionLost(new Failure(new ConnectionLost(`Standard input failed: ${err.message}`, { cause: err })));
-  private readonly onWriteError = (err: Error): void => this.writeFailed(err);
-  private readonly onDrain = (): void => this.drained();
 
+  /**
+   * @param protocol the protocol to connect; its `connectionMade()` runs before this returns.
+   * @param options the descriptors or streams to use (default: this process's stdin and stdout).
+   */
   constructor(protocol: IProtocol, options: StandardIOOptions = {}) {
     this.protocol = protocol;
     const inOpt = options.stdin ?? 0;
@@ -100,10 +112,7 @@ export class StandardIO implements ITransport, IConsumer, IPushProducer {
     const output = typeof outOpt === "number" ? openOutput(outOpt) : { stream: outOpt, owned: false };
     this.input = input.stream;
     this.ownsInput = input.owned;
-    this.output = output.stream;
-    this.ownsOutput = output.owned;
-    this.output.on("error", this.onWriteError);
-    this.output.on("drain", this.onDrain);
+    this.writer = new PipeWriter(output.stream, output.owned, "Standard output", (reason) => this.writeSideLost(reason));
     this.input.on("error", this.onReadError);
     this.input.on("end", this.onEnd);
     this.input.on("data", this.onData);
@@ -114,17 +123,12 @@ export class StandardIO implements ITransport, IConsumer, IPushProducer {
 
   /**
    * Queues bytes for stdout and returns at once. When the stream's buffer is full, a registered
-   * streaming producer is paused until it drains. Ignored after the write side is closed.
+   * streaming producer is paused until it drains. Ignored once stdout is closed.
    * @throws TypeError when `data` is not bytes.
    */
   write(data: Uint8Array): void {
     if (!(data instanceof Uint8Array)) throw new TypeError(`Data must be bytes (Uint8Array): got ${typeof data}`);
-    if (this.writerClosed || this.output.destroyed || this.output.writableEnded) return;
-    const ok = this.output.write(data);
-    if (!ok && this.producer && this.streamingProducer && !this.producerPaused) {
-      this.producerPaused = true;
-      (this.producer as IPushProducer).pauseProducing();
-    }
+    this.writer?.write(data);
   }
 
   /** Writes several chunks. */
@@ -133,19 +137,28 @@ export class StandardIO implements ITransport, IConsumer, IPushProducer {
   }
 
   /**
-   * Stops reading stdin, flushes what was written to stdout, closes it (when StandardIO opened it
-   * itself), then calls `connectionLost` with `ConnectionDone`.
+   * Stops reading stdin and closes stdout once what was written has been flushed (closing it when
+   * StandardIO opened it itself), then calls `connectionLost` with `ConnectionDone`. A registered
+   * pull producer, or a streaming producer StandardIO paused, is asked to resume each time the
+   * buffer empties and holds the close until it is unregistered; one still registered at the
+   * close is told `stopProducing()` first. When stdout is already closed (`loseWriteConnection`)
+   * the connection ends at once (Twisted's StandardIO would wait for ever here).
    */
   loseConnection(): void {
     if (this.disconnecting || this.disconnected) return;
     this.disconnecting = true;
     this.stopReading();
-    this.closeWriter(() => this.connectionLost(new Failure(new ConnectionDone())));
+    if (this.writer !== null) this.writer.loseConnection();
+    else this.connectionLost(new Failure(new ConnectionDone()));
   }
 
-  /** Flushes and closes stdout but keeps reading stdin (half-close). */
+  /**
+   * Half-close: closes stdout (by the same rule as `loseConnection()`, producers included; a
+   * producer still registered is stopped) but keeps reading stdin. A protocol with
+   * `writeConnectionLost()` is told once stdout is closed.
+   */
   loseWriteConnection(): void {
-    this.closeWriter(() => {});
+    this.writer?.loseConnection();
   }
 
   /** A `PipeAddress`. */
@@ -162,29 +175,21 @@ export class StandardIO implements ITransport, IConsumer, IPushProducer {
 
   /**
    * Attaches a producer of output: a streaming one is paused while stdout's buffer is full and
-   * resumed when it drains; a pull one is asked for more each time it drains (and once now).
-   * @throws Error when a producer is already registered.
+   * resumed when it drains; a pull one is asked for more each time the buffer has emptied (and
+   * once now). Once stdout is closed the producer is told `stopProducing()` at once.
+   * @throws ProducerAlreadyRegistered when a producer is already registered.
    */
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
-    if (this.producer) throw new Error("Cannot register a producer: one is already registered");
-    if (this.writerClosed || this.disconnected) {
+    if (this.writer === null) {
       producer.stopProducing();
       return;
     }
-    this.producer = producer;
-    this.streamingProducer = streaming;
-    this.producerPaused = false;
-    if (streaming && this.output.writableNeedDrain) {
-      this.producerPaused = true;
-      (producer as IPushProducer).pauseProducing();
-    } else if (!streaming) {
-      producer.resumeProducing();
-    }
+    this.writer.registerProducer(producer, streaming);
   }
 
-  /** Detaches the producer. */
+  /** Detaches the producer (it is not told anything); a pending close goes ahead once stdout is flushed. */
   unregisterProducer(): void {
-    this.producer = null;
+    this.writer?.unregisterProducer();
   }
 
   // --- IPushProducer (reading stdin) -------------------------------------------------------------
@@ -219,7 +224,7 @@ export class StandardIO implements ITransport, IConsumer, IPushProducer {
   }
 
   private readEnded(): void {
-    if (this.disconnected) return;
+    if (this.disconnected || !this.reading) return;
     this.stopReading();
     const p = this.protocol;
     if (p && isHalfCloseable(p)) {
@@ -242,43 +247,27 @@ export class StandardIO implements ITransport, IConsumer, IPushProducer {
     if (this.ownsInput) this.input.destroy();
   }
 
-  private closeWriter(then: () => void): void {
-    if (this.writerClosed) {
-      then();
+  /** Stdout is closed (Twisted's `_writeConnectionLost`), or failed. */
+  private writeSideLost(reason: Failure): void {
+    this.writer = null;
+    if (this.disconnected) return;
+    if (!(reason.value instanceof ConnectionDone)) {
+      this.connectionLost(reason);
       return;
     }
-    this.writerClosed = true;
-    if (this.producer) {
-      const p = this.producer;
-      this.producer = null;
-      p.stopProducing();
+    if (this.disconnecting) {
+      this.connectionLost(reason);
+      return;
     }
-    if (this.output.destroyed) {
-      then();
-    } else if (this.ownsOutput) {
-      this.output.end(then);
-    } else {
-      // process.stdout/stderr (or a caller's stream) stays open; wait for what was written.
-      this.output.write(new Uint8Array(0), () => then());
-    }
-  }
-
-  private drained(): void {
-    const p = this.producer;
-    if (!p) return;
-    if (this.streamingProducer) {
-      if (this.producerPaused) {
-        this.producerPaused = false;
-        (p as IPushProducer).resumeProducing();
+    const p = this.protocol;
+    if (p && isWriteHalfCloseable(p)) {
+      try {
+        p.writeConnectionLost();
+      } catch (e) {
+        log.failure("A standard I/O protocol's writeConnectionLost failed", Failure.from(e));
+        this.connectionLost(Failure.from(e));
       }
-    } else {
-      p.resumeProducing();
     }
-  }
-
-  private writeFailed(err: Error): void {
-    this.writerClosed = true;
-    this.connectionLost(new Failure(new ConnectionLost(`Standard output failed: ${err.message}`, { cause: err })));
   }
 
   private connectionLost(reason: Failure): void {
@@ -286,8 +275,11 @@ export class StandardIO implements ITransport, IConsumer, IPushProducer {
     this.disconnected = true;
     this.stopReading();
     this.input.off("end", this.onEnd);
-    // Flush (do not discard) what was written; the stream closes after it when it is ours.
-    if (!this.writerClosed) this.closeWriter(() => {});
+    // A producer still registered is stopped; what was written is flushed (not discarded), and
+    // the stream closes after it when it is ours.
+    const w = this.writer;
+    this.writer = null;
+    w?.shutdown();
     const p = this.protocol;
     this.protocol = null;
     if (!p) return;

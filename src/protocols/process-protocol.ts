@@ -3,6 +3,7 @@
  * transport it talks to the child through. Platform-neutral: no `node:` imports.
  */
 import type { Failure } from "../failure.js";
+import type { IPullProducer, IPushProducer } from "../interfaces.js";
 
 /** A child process as its protocol sees it (Twisted's `IProcessTransport`). */
 export interface IProcessTransport {
@@ -24,6 +25,18 @@ export interface IProcessTransport {
   closeChildFD(childFD: number): void;
   /** Closes stdin, stdout and stderr (the child is not killed: use `signalProcess`). */
   loseConnection(): void;
+  /**
+   * Attaches a producer of the child's stdin (Twisted's `Process.registerProducer`): a streaming
+   * one is paused while the pipe's buffer is full and resumed when it drains; a pull one is asked
+   * for a chunk now and another each time the buffer has emptied. While it is registered, a
+   * `closeStdin()` waits for it as `loseConnection()` waits on a TCP transport; one still
+   * registered when stdin closes is told `stopProducing()`. Without a stdin pipe (or once it is
+   * closed) the producer is told `stopProducing()` at once.
+   * @throws ProducerAlreadyRegistered when another producer is registered.
+   */
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void;
+  /** Detaches the stdin producer (it is not told anything); a pending `closeStdin()` then goes ahead. */
+  unregisterProducer(): void;
   /**
    * Sends a signal: `"TERM"`, `"KILL"`, `"INT"`, `"HUP"`... (with or without the `SIG` prefix) or
    * its number.
