@@ -4,9 +4,16 @@
 // are what Twisted's TCP transport does (FileDescriptor.doWrite, loseConnection,
 // unregisterProducer, connectionLost); the interop test checks them against Twisted itself.
 import type { IPullProducer, IPushProducer, ITCPTransport } from "../../src/interfaces.js";
-/** The transports the table runs against. */
-export type Kind = "tcp" | "tls" | "memory" | "ws-server" | "ws-page";
-export const ALL: readonly Kind[] = ["tcp", "tls", "memory", "ws-server", "ws-page"];
+/**
+ * The transports the table runs against. `stdio` is StandardIO over a child's real pipes (the
+ * client is the parent, reading the child's stdout; "the client closes" = it closes the child's
+ * stdin); `process` is spawnProcess's transport writing a child's stdin (the client is the child;
+ * it closes by exiting), where `lost` means the protocol's `inConnectionLost` (a ProcessProtocol
+ * is not told why a pipe closed). Neither has abortConnection, and their half-close differs from
+ * a socket's (StandardIO's stops the producer, as Twisted's does: see stdio.test.ts).
+ */
+export type Kind = "tcp" | "tls" | "memory" | "ws-server" | "ws-page" | "stdio" | "process";
+export const ALL: readonly Kind[] = ["tcp", "tls", "memory", "ws-server", "ws-page", "stdio", "process"];
 /** A WebSocket has no half-close, and its abort is reported as `ConnectionLost` (not `ConnectionAborted`). */
 export const STREAMS: readonly Kind[] = ["tcp", "tls", "memory"];
 
@@ -24,6 +31,30 @@ export interface Server {
   push(onResume?: () => void): IPushProducer;
   /** A pull producer that logs `resume N` and `stop`; `onResume(n)` runs on the n-th resume. */
   pull(onResume?: (n: number) => void): IPullProducer;
+}
+
+/** A streaming producer that logs `pause`, `resume`, `stop` through `log`; `onResume` runs on each resume. */
+export function pushProducer(log: (event: string) => void, onResume?: () => void): IPushProducer {
+  return {
+    pauseProducing: () => log("pause"),
+    resumeProducing: () => {
+      log("resume");
+      onResume?.();
+    },
+    stopProducing: () => log("stop"),
+  };
+}
+
+/** A pull producer that logs `resume N` and `stop` through `log`; `onResume(n)` runs on the n-th resume. */
+export function pullProducer(log: (event: string) => void, onResume?: (n: number) => void): IPullProducer {
+  let n = 0;
+  return {
+    resumeProducing: () => {
+      log(`resume ${++n}`);
+      onResume?.(n);
+    },
+    stopProducing: () => log("stop"),
+  };
 }
 
 /** One row: what the server does, and what must happen. */
@@ -150,7 +181,7 @@ export const scenarios: Scenario[] = [
     id: "write-after-lose",
     name: "writes made after loseConnection, before the buffer empties, are still sent",
     // A page's socket starts the close at once without a producer (see WebSocketTransport.write).
-    on: ["tcp", "tls", "memory", "ws-server"],
+    on: ["tcp", "tls", "memory", "ws-server", "stdio", "process"],
     made(s) {
       s.t.loseConnection();
       s.write(enc("late"));
