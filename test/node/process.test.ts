@@ -5,7 +5,7 @@ import { spawnProcess, getProcessOutput, getProcessOutputAndValue, getProcessVal
 import { ProcessProtocol } from "../../src/protocols/process-protocol.js";
 import { Clock } from "../../src/testing/clock.js";
 import { captureLogs, assertNoLoggedErrors } from "../../src/testing/log-capture.js";
-import { Failure, ProcessDone, ProcessTerminated, ProcessExitedAlready, ProcessStderrOutput, ConnectionDone, ConnectionLost } from "../../src/index.js";
+import { Failure, ProcessDone, ProcessTerminated, ProcessExitedAlready, ProcessStderrOutput, ConnectionDone, ConnectionLost, ProducerAlreadyRegistered } from "../../src/index.js";
 
 const NODE = process.execPath;
 const enc = new TextEncoder();
@@ -243,4 +243,34 @@ test("loseConnection closes the child's pipes: it sees EOF on stdin and can stil
   const reason = await p.ended;
   assert.ok(reason.value instanceof ProcessDone);
   assert.ok(p.events.includes("inConnectionLost") && p.events.includes("outConnectionLost"));
+});
+
+test("a producer registered without a stdin pipe is stopped at once; a second producer on stdin is an error", async () => {
+  const events: string[] = [];
+  const noStdin = new Recorder();
+  spawnProcess(new Clock(), noStdin, NODE, ["node", "-e", ""], { env: {}, childFDs: { 1: "r", 2: "r" } });
+  noStdin.transport.registerProducer({ resumeProducing: () => events.push("resume"), stopProducing: () => events.push("stop") }, false);
+  assert.deepEqual(events, ["stop"]);
+  await noStdin.ended;
+
+  const p = run("process.stdin.resume()");
+  p.transport.registerProducer({ pauseProducing() {}, resumeProducing() {}, stopProducing: () => events.push("stop 2") }, true);
+  assert.throws(() => p.transport.registerProducer({ resumeProducing() {}, stopProducing() {} }, false), ProducerAlreadyRegistered);
+  p.transport.closeStdin(); // the streaming producer is not paused: it does not hold the close
+  await p.ended;
+  assert.deepEqual(events, ["stop", "stop 2"]);
+  assert.ok(p.events.indexOf("inConnectionLost") >= 0);
+});
+
+test("a pipe the parent writes to other than stdin goes through the same writer: written, then closed after the flush", async () => {
+  const script = `const fs = require("node:fs"); let n = 0; const s = fs.createReadStream("", { fd: 3 });
+    s.on("data", (d) => (n += d.length)); s.on("end", () => process.stdout.write(String(n)));`;
+  const p = new Recorder();
+  spawnProcess(new Clock(), p, NODE, ["node", "-e", script], { env: {}, childFDs: { 0: "w", 1: "r", 2: "r", 3: "w" } });
+  p.transport.writeToChild(3, new Uint8Array(100_000));
+  p.transport.closeChildFD(3);
+  p.transport.writeToChild(3, new Uint8Array(5)); // before the flush: still sent (Twisted's writer)
+  p.transport.closeStdin();
+  assert.ok((await p.ended).value instanceof ProcessDone, p.err);
+  assert.equal(p.out, "100005");
 });

@@ -4,6 +4,7 @@ import { PassThrough, Writable } from "node:stream";
 import { spawn } from "node:child_process";
 import { StandardIO } from "../../src/node/stdio.js";
 import { Protocol, Failure, ConnectionDone, ConnectionLost, PipeAddress, type IPushProducer } from "../../src/index.js";
+import { pullProducer, pushProducer } from "./_transport-scenarios.js";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -144,6 +145,102 @@ test("writing a string is a TypeError", () => {
   const t = new StandardIO(new Upper(), { stdin, stdout: new PassThrough() });
   assert.throws(() => t.write("text" as unknown as Uint8Array), TypeError);
   t.loseConnection();
+});
+
+/** A half-closeable protocol recording its events; `onWriteLost` runs in writeConnectionLost. */
+class HalfRecorder extends Upper {
+  events: string[] = [];
+  onWriteLost: () => void = () => {};
+  onReadLost: () => void = () => {};
+  readConnectionLost(): void {
+    this.events.push("readConnectionLost");
+    this.onReadLost();
+  }
+  writeConnectionLost(): void {
+    this.events.push("writeConnectionLost");
+    this.onWriteLost();
+  }
+  override connectionLost(reason: Failure): void {
+    this.events.push(`lost ${reason.typeName}`);
+    super.connectionLost(reason);
+  }
+}
+
+test("loseWriteConnection closes stdout once flushed and stops a streaming producer (as Twisted's StandardIO), then tells writeConnectionLost; stdin is still read", async () => {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const output = collect(stdout);
+  const p = new HalfRecorder();
+  const wrote = new Promise<void>((r) => (p.onWriteLost = r));
+  const t = new StandardIO(p, { stdin, stdout });
+  t.registerProducer(pushProducer((e) => p.events.push(e)), true);
+  t.write(enc.encode("a"));
+  t.loseWriteConnection();
+  t.write(enc.encode("b"));
+  p.events.push("half-close returned");
+  await wrote;
+  assert.deepEqual(p.events, ["half-close returned", "stop", "writeConnectionLost"]);
+  assert.equal(output(), "ab");
+  t.write(enc.encode("ignored"));
+  stdin.write("x");
+  await new Promise((r) => setImmediate(r));
+  assert.equal(t.disconnected, false);
+  assert.equal(output(), "ab", "dataReceived ran (it echoes) but stdout is closed");
+  t.registerProducer(pushProducer((e) => p.events.push(`${e} late`)), true);
+  assert.deepEqual(p.events.slice(-1), ["stop late"], "a producer registered after the close is stopped at once");
+  // Both halves done: loseConnection ends the connection at once (Twisted's would wait for ever).
+  t.loseConnection();
+  assert.deepEqual(p.events.slice(-1), ["lost ConnectionDone"]);
+});
+
+test("a pull producer holds loseWriteConnection until it is unregistered, as in Twisted's StandardIO", async () => {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const output = collect(stdout);
+  const p = new HalfRecorder();
+  const wrote = new Promise<void>((r) => (p.onWriteLost = r));
+  const t = new StandardIO(p, { stdin, stdout });
+  t.registerProducer(
+    pullProducer(
+      (e) => p.events.push(e),
+      (n) => {
+        if (n === 1) t.write(enc.encode("p"));
+        else {
+          p.events.push("unregister");
+          t.unregisterProducer();
+        }
+      },
+    ),
+    false,
+  );
+  t.loseWriteConnection();
+  p.events.push("half-close returned");
+  await wrote;
+  assert.deepEqual(p.events, ["resume 1", "half-close returned", "resume 2", "unregister", "writeConnectionLost"]);
+  assert.equal(output(), "p");
+  // Both halves closed: the connection stays until loseConnection, as in Twisted.
+  p.onReadLost = () => t.loseConnection();
+  stdin.end();
+  await p.done;
+  assert.deepEqual(p.events.slice(-2), ["readConnectionLost", "lost ConnectionDone"]);
+});
+
+test("stdin's EOF does not cut short a loseConnection that a pull producer holds open", async () => {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const p = new HalfRecorder();
+  const t = new StandardIO(p, { stdin, stdout });
+  let unregister!: () => void;
+  const asked = new Promise<void>((r) => (unregister = r));
+  t.registerProducer(pullProducer((e) => p.events.push(e), (n) => n === 2 && unregister()), false);
+  t.loseConnection();
+  stdin.end();
+  await asked;
+  assert.equal(t.disconnected, false, "still held by the producer");
+  assert.deepEqual(p.events, ["resume 1", "resume 2"]);
+  t.unregisterProducer();
+  await p.done;
+  assert.deepEqual(p.events, ["resume 1", "resume 2", "lost ConnectionDone"]);
 });
 
 // Real child process: the REPL example over real pipes (bounded by a timeout).
