@@ -1,6 +1,7 @@
 /**
  * The write-side producer rule every reed transport shares (TCP, WebSocket on Node and in a page,
- * the in-memory fakes), so they cannot drift apart. Never exported from an entry point.
+ * the in-memory fakes, and through `PipeWriter` StandardIO's stdout and a child process's stdin),
+ * so they cannot drift apart. Never exported from an entry point.
  */
 
 /**

@@ -188,9 +188,8 @@ class ProcessTransport implements IProcessTransport {
     this.exit(new Failure(new ProcessTerminated(null, null, null, err)));
     // No streams will close on their own after a failed spawn.
     for (const fd of this.open) {
-      const w = this.writers.get(fd);
-      if (w !== undefined) w.connectionLost(new Failure(new ConnectionLost("The child process never started")));
-      else (this.child.stdio[fd] as Readable | null)?.destroy();
+      this.writers.get(fd)?.connectionLost(new Failure(new ConnectionLost("The child process never started")));
+      (this.child.stdio[fd] as Readable | null)?.destroy();
     }
     this.closed = true;
     this.maybeEnded();
