@@ -272,7 +272,8 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
    * the FIN. Runs only from the network's own callbacks.
    */
   private emptied(): void {
-    if (!this.connected || this.outgoing!.queued > 0) return;
+    // After abortConnection() nothing is sent and no producer is asked for more: the abort decides.
+    if (!this.connected || this.aborting || this.outgoing!.queued > 0) return;
     const p = this.producer;
     if (emptyBufferAction(p !== null, this.streaming, this.producerPaused, this.writeShutdown) === "resume-producer") {
       if (this.streaming) {

@@ -142,3 +142,16 @@ test("a line receiver given an overlong line in many chunks closes once and logs
   assert.deepEqual(servers[0]!.lines, []);
   assert.equal(net.connections.length, 0);
 });
+
+test("abortConnection right after loseConnection (or loseWriteConnection) still aborts: ConnectionAborted here, a reset at the peer", () => {
+  for (const first of ["loseConnection", "loseWriteConnection"] as const) {
+    const { net, server, st, ct } = connected(new Events());
+    const client = new Events();
+    ct.protocol = client;
+    st[first]();
+    st.abortConnection();
+    net.run();
+    assert.deepEqual(server.log, ["connectionLost ConnectionAborted"], first);
+    assert.deepEqual(client.log, ["connectionLost ConnectionLost"], first);
+  }
+});
