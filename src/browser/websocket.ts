@@ -23,6 +23,9 @@ import { Failure } from "../failure.js";
 import type { IConsumer, IDelayedCall, IProtocol, IProtocolFactory, IPullProducer, IPushProducer, ITransport, ReactorTime } from "../interfaces.js";
 import { IPv4Address, IPv6Address, type IAddress } from "../protocols/address.js";
 import { emptyBufferAction, WRITE_HIGH_WATER_MARK as SHARED_HIGH_WATER_MARK } from "../_internal/write-flow.js";
+import { Logger } from "../logger.js";
+
+const log = new Logger("reed.browser.websocket");
 
 /** The part of the WHATWG `WebSocket` the transport uses (the `ws` package's client has it too). */
 export interface WebSocketLike {
@@ -162,7 +165,13 @@ export class WebSocketTransport implements ITransport, IConsumer {
     const action = emptyBufferAction(p !== null, this.streamingProducer, this.producerPaused, this.pendingClose !== null);
     if (action === "resume-producer") {
       this.producerPaused = false;
-      p!.resumeProducing();
+      try {
+        p!.resumeProducing();
+      } catch (e) {
+        // As the other transports: the producer's error drops the connection.
+        log.failure("Producer raised in resumeProducing; dropping the connection", e);
+        this.abortConnection();
+      }
     } else if (action === "close") {
       const { code, reason } = this.pendingClose!;
       this.pendingClose = null;
@@ -211,7 +220,12 @@ export class WebSocketTransport implements ITransport, IConsumer {
     this.poll = null;
     const p = this.producer;
     this.producer = null;
-    p?.stopProducing();
+    try {
+      p?.stopProducing();
+    } catch (e) {
+      // Logged, so that the protocol still hears connectionLost.
+      log.failure("Producer raised in stopProducing", e);
+    }
   }
 
   /** Sends the chunks as one message. */

@@ -15,6 +15,7 @@ import type { Failure } from "../../src/failure.js";
 import type { IPullProducer, IPushProducer, ITransport, IConsumer } from "../../src/interfaces.js";
 import { Clock } from "../../src/testing/clock.js";
 import { ProducerAlreadyRegistered } from "../../src/errors.js";
+import { assertNoLoggedErrors, captureLogs } from "../../src/testing/log-capture.js";
 
 /** A WebSocket look-alike: `send` adds to `bufferedAmount`; the test drains it with `flush`. */
 class FakeSocket implements WebSocketLike {
@@ -186,4 +187,36 @@ test("stopProducing closes cleanly as loseConnection does (code 1000, Connection
   assert.equal(socket.sent, 3, "what was written went first");
   socket.finishClose(1000);
   assert.equal(proto.reason?.typeName, "ConnectionDone");
+});
+
+test("a producer raising in stopProducing at the close is logged; the protocol still gets connectionLost", async () => {
+  const { socket, t, proto } = await open();
+  t.registerProducer({ pauseProducing() {}, resumeProducing() {}, stopProducing: () => { throw new Error("boom"); } }, true);
+  const logs = captureLogs();
+  socket.finishClose(1000);
+  assert.equal(proto.reason?.typeName, "ConnectionDone");
+  assert.equal(logs.flushLoggedErrors(Error).length, 1);
+  assertNoLoggedErrors(logs);
+});
+
+test("a producer raising in resumeProducing when the buffer empties drops the connection (as on TCP), logged", async () => {
+  const { clock, socket, t, proto } = await open();
+  let asked = 0;
+  const pull: IPullProducer = {
+    resumeProducing: () => {
+      if (++asked === 1) t.write(new Uint8Array(5));
+      else throw new Error("boom");
+    },
+    stopProducing() {},
+  };
+  t.registerProducer(pull, false);
+  socket.flush();
+  const logs = captureLogs();
+  clock.advance(BUFFER_POLL_INTERVAL);
+  assert.equal(logs.flushLoggedErrors(Error).length, 1);
+  assertNoLoggedErrors(logs);
+  assert.deepEqual(socket.closed, { code: 4000, reason: "aborted" });
+  socket.finishClose(4000);
+  assert.equal(proto.reason?.typeName, "ConnectionLost");
+  assert.equal(clock.getDelayedCalls().length, 0);
 });
