@@ -280,7 +280,13 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
         this.producerPaused = false;
         this.host.record(`resume producer ${this.label}`);
       }
-      p!.resumeProducing();
+      try {
+        p!.resumeProducing();
+      } catch (e) {
+        // As reed's TCP transport: the producer's error drops this connection only.
+        this.host.logError(`Producer of ${this.label} raised in resumeProducing; dropping the connection`, e);
+        this.closeWith(Failure.from(e), true);
+      }
       return;
     }
     this.maybeSendFin();
@@ -351,7 +357,12 @@ export class MemoryTransport implements ITCPTransport, IPushProducer {
     if (this.producer) {
       const p = this.producer;
       this.producer = null;
-      p.stopProducing();
+      try {
+        p.stopProducing();
+      } catch (e) {
+        // Logged, so that the protocol still hears connectionLost.
+        this.host.logError(`Producer of ${this.label} raised in stopProducing`, e);
+      }
     }
     this.host.record(`lost ${this.label} ${reason.typeName}`);
     if (wasConnected && this.protocol) {

@@ -155,3 +155,34 @@ test("abortConnection right after loseConnection (or loseWriteConnection) still 
     assert.deepEqual(client.log, ["connectionLost ConnectionLost"], first);
   }
 });
+
+test("a producer raising in stopProducing at the close is logged; the protocol still gets connectionLost", () => {
+  const { net, server, st } = connected(new Events());
+  st.registerProducer({ pauseProducing() {}, resumeProducing() {}, stopProducing: () => { throw new Error("boom"); } }, true);
+  st.loseConnection();
+  const logs = captureLogs();
+  net.run();
+  assert.equal(logs.flushLoggedErrors(Error).length, 1);
+  assertNoLoggedErrors(logs);
+  assert.deepEqual(server.log, ["connectionLost ConnectionDone"]);
+  assert.equal(net.connections.length, 0);
+});
+
+test("a pull producer raising in resumeProducing drops the connection (logged), as on TCP", () => {
+  const { net, server, st } = connected(new Events());
+  let asked = 0;
+  const pull: IPullProducer = {
+    resumeProducing: () => {
+      if (++asked === 1) st.write(enc("chunk"));
+      else throw new Error("boom");
+    },
+    stopProducing() {},
+  };
+  st.registerProducer(pull, false);
+  const logs = captureLogs();
+  net.run();
+  assert.equal(logs.flushLoggedErrors(Error).length, 1);
+  assertNoLoggedErrors(logs);
+  assert.equal(asked, 2);
+  assert.deepEqual(server.log, ["connectionLost Error"]);
+});
