@@ -337,7 +337,12 @@ export class Connection implements ITLSTransport, ISSLTransport, IPushProducer {
     if (this.disconnecting || this.writeDisconnected) return;
     if (this.producer !== null && this.streamingProducer && this.producerPaused) {
       this.producerPaused = false;
-      (this.producer as IPushProducer).resumeProducing();
+      try {
+        (this.producer as IPushProducer).resumeProducing();
+      } catch (e) {
+        // Thrown into a socket event it would be an uncaught exception: it drops this connection.
+        this.protocolFailed(e);
+      }
     }
   }
 

@@ -1,0 +1,68 @@
+// Connection (src/node/connection.ts) over a Duplex the test controls instead of a socket: each
+// write completes only when the test says, so 'drain' comes exactly when the test releases it.
+// No sockets, no timers.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { Socket } from "node:net";
+import { Duplex } from "node:stream";
+import { Connection } from "../../src/node/connection.js";
+import { Protocol } from "../../src/protocols/protocol.js";
+import { IPv4Address } from "../../src/protocols/address.js";
+import type { Failure } from "../../src/failure.js";
+import { assertNoLoggedErrors, captureLogs } from "../../src/testing/log-capture.js";
+
+const turn = () => new Promise<void>((r) => setImmediate(r));
+
+/** A Duplex standing in for a socket: writes are held until `release()`; nothing is ever read. */
+class GatedSocket extends Duplex {
+  private pending: (() => void)[] = [];
+  constructor() {
+    super({ writableHighWaterMark: 4, allowHalfOpen: true });
+  }
+  override _read(): void {}
+  override _write(_chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.pending.push(() => cb());
+  }
+  /** Completes the writes held so far, then lets the event loop deliver what follows. */
+  async release(): Promise<void> {
+    while (this.pending.length > 0) {
+      this.pending.shift()!();
+      await turn();
+    }
+    await turn();
+  }
+}
+
+class Lost extends Protocol {
+  reason: Failure | null = null;
+  override connectionLost(reason: Failure): void {
+    this.reason = reason;
+  }
+}
+
+test("a streaming producer that throws from resumeProducing on drain drops the connection with that error (logged), not an uncaught exception", async () => {
+  const logs = captureLogs();
+  const socket = new GatedSocket();
+  const proto = new Lost();
+  const c = new Connection(socket as unknown as Socket, proto, "TCP", new IPv4Address("TCP", "127.0.0.1", 1), null);
+  c.start();
+  c.registerProducer(
+    {
+      pauseProducing: () => {},
+      resumeProducing: () => {
+        throw new Error("producer broke");
+      },
+      stopProducing: () => {},
+    },
+    true,
+  );
+  c.write(new Uint8Array(10));
+  try {
+    await socket.release();
+    assert.equal(proto.reason?.getErrorMessage(), "producer broke");
+    assert.equal(c.connected, false);
+    assert.equal(logs.flushLoggedErrors(Error).length, 1);
+  } finally {
+    assertNoLoggedErrors(logs);
+  }
+});
