@@ -186,7 +186,19 @@ export class PipeWriter {
     // While closing every write is watched, and `bufferEmptied` decides.
     if (this.disconnecting || this.producer === null || !this.streamingProducer || !this.producerPaused) return;
     this.producerPaused = false;
-    (this.producer as IPushProducer).resumeProducing();
+    this.resumeProducer(this.producer);
+  }
+
+  /** Asks `p` for more; its exception (thrown into a stream event it would be uncaught) ends the writer. */
+  private resumeProducer(p: IPushProducer | IPullProducer): void {
+    try {
+      p.resumeProducing();
+    } catch (e) {
+      const f = Failure.from(e);
+      log.failure("Producer {producer} raised in resumeProducing: closing", f, { producer: describeType(p) });
+      this.destroyOnLost = true;
+      this.connectionLost(f);
+    }
   }
 
   /** The buffer has emptied: Twisted's `doWrite` rule (`emptyBufferAction`). */
@@ -196,14 +208,7 @@ export class PipeWriter {
     switch (emptyBufferAction(p !== null, this.streamingProducer, this.producerPaused, this.disconnecting)) {
       case "resume-producer":
         this.producerPaused = false;
-        try {
-          p!.resumeProducing();
-        } catch (e) {
-          const f = Failure.from(e);
-          log.failure("Producer {producer} raised in resumeProducing: closing", f, { producer: describeType(p) });
-          this.destroyOnLost = true;
-          this.connectionLost(f);
-        }
+        this.resumeProducer(p!);
         break;
       case "close":
         this.close();

@@ -182,3 +182,28 @@ test("shutdown stops the producer and flushes then ends an owned stream, without
   assert.equal(s.written, "last");
   assert.equal(s.finished, true);
 });
+
+test("a streaming producer that throws from resumeProducing on drain ends the writer with that error (logged), not an uncaught exception", async () => {
+  const logs = captureLogs();
+  const s = new Gated(4);
+  const { w, lost } = writer(s);
+  w.registerProducer(
+    {
+      pauseProducing: () => {},
+      resumeProducing: () => {
+        throw new Error("producer broke");
+      },
+      stopProducing: () => {},
+    },
+    true,
+  );
+  w.write(enc("0123456789"));
+  try {
+    await s.release();
+    assert.equal(lost()?.getErrorMessage(), "producer broke");
+    assert.equal(s.destroyed, true);
+    assert.equal(logs.flushLoggedErrors(Error).length, 1);
+  } finally {
+    assertNoLoggedErrors(logs);
+  }
+});
