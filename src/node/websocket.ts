@@ -119,7 +119,13 @@ export class NodeWebSocketTransport implements ITransport, IPushProducer, IConsu
     if (this.pendingClose !== null) return;
     if (this.producer !== null && this.streamingProducer && this.producerPaused) {
       this.producerPaused = false;
-      (this.producer as IPushProducer).resumeProducing();
+      try {
+        (this.producer as IPushProducer).resumeProducing();
+      } catch (e) {
+        // Thrown into the socket's 'drain' it would be an uncaught exception; as in bufferEmptied.
+        log.failure("Producer raised in resumeProducing; dropping the connection", e);
+        this.abortConnection();
+      }
     }
   }
 

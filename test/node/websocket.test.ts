@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { WebSocket } from "ws";
-import { listenWS, type NodeWebSocketTransport, type WebSocketPort } from "../../src/node/websocket.js";
+import { listenWS, NodeWebSocketTransport, type WebSocketPort } from "../../src/node/websocket.js";
 import { connectWS, type WebSocketConstructor } from "../../src/browser/websocket.js";
 import { Protocol } from "../../src/protocols/protocol.js";
 import { Factory } from "../../src/protocols/factory.js";
@@ -12,6 +12,9 @@ import type { Failure } from "../../src/failure.js";
 import { CancelledError, CannotListenError, ConnectError, ConnectionDone, ConnectionLost, ProducerAlreadyRegistered, TimeoutError } from "../../src/errors.js";
 import { createServer as createTCPServer, type Socket } from "node:net";
 import { Clock } from "../../src/testing/clock.js";
+import { assertNoLoggedErrors, captureLogs } from "../../src/testing/log-capture.js";
+import { Duplex } from "node:stream";
+import { IPv4Address } from "../../src/protocols/address.js";
 import type { IPushProducer, ITransport } from "../../src/interfaces.js";
 
 const WS = WebSocket as unknown as WebSocketConstructor;
@@ -465,4 +468,54 @@ test("stopProducing on the server transport closes cleanly, as TCP's Connection 
     assert.ok(clientReason.value instanceof ConnectionDone, clientReason.typeName);
     assert.ok(serverReason.value instanceof ConnectionDone, serverReason.typeName);
   });
+});
+
+test("a streaming producer that throws from resumeProducing on the socket's drain drops the connection (logged), not an uncaught exception", async () => {
+  // A stand-in for `ws`'s WebSocket over a Duplex whose writes complete only on release(): the
+  // drain comes exactly then. No sockets.
+  const held: (() => void)[] = [];
+  const raw = new Duplex({
+    writableHighWaterMark: 4,
+    read() {},
+    write(_c, _e, cb) {
+      held.push(() => cb());
+    },
+  });
+  let terminated = 0;
+  const fake = {
+    _socket: raw,
+    readyState: WebSocket.OPEN as number,
+    get bufferedAmount() {
+      return raw.writableLength;
+    },
+    send(data: Uint8Array, _o: unknown, cb?: () => void) {
+      raw.write(data, cb);
+    },
+    terminate() {
+      terminated++;
+      this.readyState = WebSocket.CLOSING;
+    },
+  };
+  const here = new IPv4Address("TCP", "127.0.0.1", 1);
+  const t = new NodeWebSocketTransport(fake as unknown as WebSocket, here, here);
+  t.registerProducer(
+    {
+      pauseProducing: () => {},
+      resumeProducing: () => {
+        throw new Error("producer broke");
+      },
+      stopProducing: () => {},
+    },
+    true,
+  );
+  t.write(new Uint8Array(10));
+  const logs = captureLogs();
+  try {
+    held.shift()!(); // the write completes; the buffer drains
+    await new Promise<void>((r) => setImmediate(r));
+    assert.equal(terminated, 1);
+    assert.equal(logs.flushLoggedErrors(Error).length, 1);
+  } finally {
+    assertNoLoggedErrors(logs);
+  }
 });
