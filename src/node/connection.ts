@@ -309,10 +309,12 @@ export class Connection implements ITLSTransport, ISSLTransport, IPushProducer {
     // A protocol that cannot half-close: the connection is over once our side has flushed.
     if (this.ended) {
       if (this.current.writableFinished) this.current.destroy();
-    } else {
+    } else if (!this.disconnecting) {
       this.disconnecting = true;
       this.endSocket();
     }
+    // Else loseConnection() is pending: Twisted has stopped reading and never sees this FIN, so
+    // its close (which a producer may be holding) goes on by the usual rule.
   }
 
   /** Everything we wrote has been flushed and our FIN sent. */

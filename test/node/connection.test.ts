@@ -15,13 +15,17 @@ const turn = () => new Promise<void>((r) => setImmediate(r));
 
 /** A Duplex standing in for a socket: writes are held until `release()`; nothing is ever read. */
 class GatedSocket extends Duplex {
+  written = "";
   private pending: (() => void)[] = [];
   constructor() {
     super({ writableHighWaterMark: 4, allowHalfOpen: true });
   }
   override _read(): void {}
-  override _write(_chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.pending.push(() => cb());
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.pending.push(() => {
+      this.written += chunk.toString();
+      cb();
+    });
   }
   /** Completes the writes held so far, then lets the event loop deliver what follows. */
   async release(): Promise<void> {
@@ -65,4 +69,29 @@ test("a streaming producer that throws from resumeProducing on drain drops the c
   } finally {
     assertNoLoggedErrors(logs);
   }
+});
+
+test("the peer's FIN does not cut short a loseConnection held by a pull producer: reading has stopped, as in Twisted", async () => {
+  const socket = new GatedSocket();
+  const proto = new Lost();
+  const c = new Connection(socket as unknown as Socket, proto, "TCP", new IPv4Address("TCP", "127.0.0.1", 1), null);
+  c.start();
+  let asked = 0;
+  c.registerProducer(
+    {
+      resumeProducing: () => {
+        asked++;
+        c.write(new TextEncoder().encode(`chunk${asked};`));
+        if (asked === 5) c.unregisterProducer();
+      },
+      stopProducing: () => assert.fail("the producer finishes on its own"),
+    },
+    false,
+  );
+  c.loseConnection();
+  socket.push(null); // the peer is done sending (it half-closes and waits for the answer)
+  await socket.release();
+  assert.equal(asked, 5);
+  assert.equal(proto.reason?.typeName, "ConnectionDone");
+  assert.equal(socket.written, "chunk1;chunk2;chunk3;chunk4;chunk5;");
 });
