@@ -226,7 +226,7 @@ export class PipeWriter {
       return;
     }
     this.ending = true;
-    // `end`'s callback runs on 'finish' (or with the error, which onError reports first).
-    s.end(() => done());
+    // `end`'s callback runs on 'finish', or with the error before the 'error' event comes.
+    s.end((err?: Error | null) => (err ? this.onError(err) : done()));
   }
 }

@@ -207,3 +207,22 @@ test("a streaming producer that throws from resumeProducing on drain ends the wr
     assertNoLoggedErrors(logs);
   }
 });
+
+test("a close whose final flush fails reports ConnectionLost with the error, not ConnectionDone", async () => {
+  const s = new Writable({
+    write(_c, _e, cb) {
+      cb();
+    },
+    final(cb) {
+      setImmediate(() => cb(Object.assign(new Error("shutdown EPIPE"), { code: "EPIPE" })));
+    },
+  });
+  const { w, events, lost } = writer(s);
+  w.write(enc("x"));
+  w.loseConnection();
+  await turn();
+  await turn();
+  await turn();
+  assert.deepEqual(events, ["lost ConnectionLost"]);
+  assert.match(lost()!.getErrorMessage(), /The test pipe failed: shutdown EPIPE/);
+});
