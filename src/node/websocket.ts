@@ -462,7 +462,13 @@ export function listenWS(reactor: ReactorTime, options: ListenWSOptions, factory
         : new ConnectionLost(`Connection to the other side was lost: WebSocket closed with code ${code}${reason.length ? `, ${reason.toString()}` : ""}`);
       lost(new Failure(why));
     });
-    p.makeConnection(transport);
+    try {
+      p.makeConnection(transport);
+    } catch (e) {
+      // Inside the HTTP server's 'upgrade' event it would be an uncaught exception.
+      log.failure("Unhandled error in connectionMade; dropping the connection", e);
+      transport.abortConnection();
+    }
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

@@ -519,3 +519,25 @@ test("a streaming producer that throws from resumeProducing on the socket's drai
     assertNoLoggedErrors(logs);
   }
 });
+
+test("a protocol raising in connectionMade is logged and its connection dropped (as on TCP), not an uncaught exception", async () => {
+  const server = new RecorderFactory();
+  server.onMade = () => {
+    throw new Error("connectionMade broke");
+  };
+  const logs = captureLogs();
+  try {
+    await withPort(server, async (port) => {
+      const ws = new WebSocket(port.url());
+      ws.on("error", () => {});
+      const code = await new Promise<number>((r) => ws.on("close", (c: number) => r(c)));
+      assert.equal(code, 1006);
+      const reason = await server.built[0]!.lost;
+      assert.ok(reason.check(ConnectionLost));
+      assert.equal(port.connections.size, 0);
+    });
+    assert.equal(logs.flushLoggedErrors(Error).length, 1);
+  } finally {
+    assertNoLoggedErrors(logs);
+  }
+});
