@@ -405,7 +405,13 @@ export function connectWS<P extends IProtocol>(
   socket.onmessage = (ev) => {
     // As Twisted's transports: nothing is delivered after loseConnection()/abortConnection().
     if (transport?.disconnecting) return;
-    protocol?.dataReceived(toBytes(ev.data));
+    try {
+      protocol?.dataReceived(toBytes(ev.data));
+    } catch (e) {
+      // As reed's other transports (and Twisted's reactor): logged, and this connection dropped.
+      log.failure("Unhandled error in dataReceived; dropping the connection", e);
+      transport?.abortConnection();
+    }
   };
   socket.onerror = () => {
     // The close event follows with the details a page may see; connection failures end up there.

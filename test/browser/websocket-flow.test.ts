@@ -220,3 +220,18 @@ test("a producer raising in resumeProducing when the buffer empties drops the co
   assert.equal(proto.reason?.typeName, "ConnectionLost");
   assert.equal(clock.getDelayedCalls().length, 0);
 });
+
+test("a protocol raising in dataReceived is logged and its connection dropped (as on the other transports)", async () => {
+  const { socket, proto } = await open();
+  proto.dataReceived = () => {
+    throw new Error("dataReceived broke");
+  };
+  const logs = captureLogs();
+  socket.onmessage?.({ data: new Uint8Array([1, 2]).buffer });
+  assert.equal(logs.flushLoggedErrors(Error).length, 1);
+  assertNoLoggedErrors(logs);
+  assert.deepEqual(socket.closed, { code: 4000, reason: "aborted" });
+  socket.onmessage?.({ data: new Uint8Array([3]).buffer }); // nothing more is delivered
+  socket.finishClose(4000);
+  assert.equal(proto.reason?.typeName, "ConnectionLost");
+});
