@@ -132,7 +132,7 @@ export class WebSocketTransport implements ITransport, IConsumer {
    */
   write(data: Uint8Array): void {
     if (!(data instanceof Uint8Array)) throw new TypeError("Data must be bytes (a Uint8Array): encode strings yourself");
-    if ((this.disconnecting && this.pendingClose === null) || this.ended || this.socket.readyState !== OPEN) return;
+    if (data.byteLength === 0 || (this.disconnecting && this.pendingClose === null) || this.ended || this.socket.readyState !== OPEN) return;
     this.socket.send(data);
     if (this.reactor === null) return;
     const p = this.producer;

@@ -96,7 +96,7 @@ export class NodeWebSocketTransport implements ITransport, IPushProducer, IConsu
    */
   write(data: Uint8Array): void {
     if (!(data instanceof Uint8Array)) throw new TypeError("Data must be bytes (a Uint8Array): encode strings yourself");
-    if ((this.disconnecting && this.pendingClose === null) || this.lost || this.socket.readyState !== WebSocket.OPEN) return;
+    if (data.byteLength === 0 || (this.disconnecting && this.pendingClose === null) || this.lost || this.socket.readyState !== WebSocket.OPEN) return;
     if (this.pendingClose !== null || (this.producer !== null && !this.streamingProducer)) {
       this.socket.send(data, { binary: true }, this.flushWatch().track());
     } else {

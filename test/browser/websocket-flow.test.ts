@@ -235,3 +235,19 @@ test("a protocol raising in dataReceived is logged and its connection dropped (a
   socket.finishClose(4000);
   assert.equal(proto.reason?.typeName, "ConnectionLost");
 });
+
+test("an empty write or writeSequence sends no message, as TCP and Twisted send nothing", async () => {
+  const { socket, t } = await open();
+  let messages = 0;
+  const send = socket.send.bind(socket);
+  socket.send = (data) => {
+    messages++;
+    send(data);
+  };
+  t.write(new Uint8Array(0));
+  t.writeSequence([]);
+  t.writeSequence([new Uint8Array(0), new Uint8Array(0)]);
+  assert.equal(messages, 0);
+  t.write(new Uint8Array([1]));
+  assert.equal(messages, 1);
+});

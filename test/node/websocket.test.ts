@@ -93,6 +93,22 @@ test("bytes written on either side arrive as dataReceived on the other, and lose
   });
 });
 
+test("the server transport sends no message for an empty write, as TCP and Twisted send nothing", { timeout: 10_000 }, async () => {
+  const server = new RecorderFactory();
+  server.onMade = (p) => {
+    p.transport.write(new Uint8Array(0));
+    p.transport.writeSequence([new Uint8Array(0)]);
+    p.transport.write(bytes("x"));
+  };
+  await withPort(server, async (port) => {
+    const client = await connectWS(clock, port.url(), new RecorderFactory(), { WebSocket: WS });
+    while (client.text() !== "x") await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(client.received.map((c) => c.length), [1], "one message: the empty writes sent none");
+    client.transport.loseConnection();
+    await Promise.all([client.lost, server.built[0]!.lost]);
+  });
+});
+
 test("the server's transport reports the client as its peer on 127.0.0.1", async () => {
   const server = new RecorderFactory();
   await withPort(server, async (port) => {
