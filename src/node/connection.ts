@@ -189,12 +189,13 @@ export class Connection implements ITLSTransport, ISSLTransport, IPushProducer {
   /**
    * Starts the protocol (`makeConnection`); an exception there is logged and closes the
    * connection. On a TLS connection (whose handshake is already done) a protocol with
-   * `handshakeCompleted()` is told so right after `connectionMade`.
+   * `handshakeCompleted()` is told so right after `connectionMade`; one that called `startTLS()`
+   * from `connectionMade` is told once that handshake is done, as usual.
    */
   start(): void {
     try {
       this.protocol.makeConnection(this);
-      if (this.TLS && this.connected) handshakeListener(this.protocol)?.handshakeCompleted();
+      if (this.TLS && this.connected && !this.handshaking) handshakeListener(this.protocol)?.handshakeCompleted();
     } catch (e) {
       this.protocolFailed(e);
     }

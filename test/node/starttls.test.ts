@@ -443,3 +443,39 @@ test("startTLS works on a UNIX socket connection too", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("startTLS from connectionMade: handshakeCompleted comes once, after the handshake, with the peer's certificate", async () => {
+  class ImmediateServer extends TLSRecorder {
+    override connectionMade(): void {
+      super.connectionMade();
+      this.conn.startTLS(serverTLS);
+    }
+  }
+  class ImmediateClient extends TLSRecorder {
+    certAtHandshake: string | null | undefined = undefined;
+    override connectionMade(): void {
+      super.connectionMade();
+      this.conn.startTLS(clientTLS);
+    }
+    override handshakeCompleted(): void {
+      if (this.certAtHandshake === undefined) this.certAtHandshake = this.conn.getPeerCertificate()?.subject ?? null;
+      super.handshakeCompleted();
+      this.transport.write(enc("hi"));
+    }
+  }
+  const { port, c, s } = await pair(ImmediateServer, ImmediateClient);
+  try {
+    await Promise.all([c.handshake, s.handshake]);
+    await waitFor(() => s.received.length >= 2, 3000, "the client's first bytes over TLS");
+    c.transport.loseConnection();
+    await Promise.all([c.lost, s.lost]);
+    assert.match(c.certAtHandshake ?? "", /CN=localhost/, "the handshake was done when handshakeCompleted was called");
+    assert.equal(s.received, "hi");
+    assert.deepEqual(c.events, ["made", "handshake", "lost"]);
+    assert.deepEqual(s.events, ["made", "handshake", "data", "lost"]);
+  } finally {
+    c.conn.abortConnection();
+    s.conn.abortConnection();
+    await port.stopListening();
+  }
+});
