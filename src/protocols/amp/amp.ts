@@ -363,6 +363,9 @@ export class AMP extends Protocol implements IResponderLocator {
       if (this.connected) this.transport.loseConnection();
       throw e;
     }
+    // A transport that did not start TLS (reed's Connection declines once it is closing) would
+    // send them in the clear: they are dropped, and their calls fail when the connection is lost.
+    if ((this.transport as { TLS?: unknown }).TLS === false) return;
     for (const b of held) if (this.connected) this.transport.write(serializeBox(b));
   }
 

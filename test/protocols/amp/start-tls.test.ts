@@ -3,8 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import net from "node:net";
 import { AMP, StartTLS, command, Boolean as AmpBoolean, Unicode } from "../../../src/protocols/amp/index.js";
-import { ConnectionLost, OnlyOneTLS, UnknownRemoteError } from "../../../src/errors.js";
+import { ConnectionDone, ConnectionLost, OnlyOneTLS, UnknownRemoteError } from "../../../src/errors.js";
 import { Factory } from "../../../src/protocols/factory.js";
 import { listenTCP } from "../../../src/node/tcp.js";
 import type { Connection } from "../../../src/node/connection.js";
@@ -12,6 +13,7 @@ import type { Failure } from "../../../src/failure.js";
 import { defaultLogObserver, globalLogPublisher, type LogEvent } from "../../../src/logger.js";
 import { TestReactor } from "../../node/_reactor.js";
 import { connectAMP, Sum } from "./_interop-commands.js";
+import { box, fromBinary, parseString, serializeBox } from "../../../src/protocols/amp/box.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/tls/${name}`, import.meta.url));
 const certificate = { certKey: fixture("cert.pem"), privateKey: fixture("key.pem") };
@@ -131,4 +133,41 @@ test("a caller that does not trust the responder's certificate loses the connect
   } finally {
     logs.restore();
   }
+});
+
+test("held boxes are never sent in the clear when TLS cannot start because the connection is closing", async () => {
+  // A bare TCP peer answers a Sum and the StartTLS in one write, so both reach the client in one
+  // chunk: the Sum's callback closes the connection, then the StartTLS answer is handled.
+  const received: Buffer[] = [];
+  let answered = false;
+  const peer = net.createServer();
+  const peerClosed = new Promise<void>((resolve) => {
+    peer.on("connection", (sock) => {
+      sock.on("data", (chunk: Buffer) => {
+        received.push(chunk);
+        if (answered || parseString(new Uint8Array(Buffer.concat(received)), false).length < 2) return;
+        answered = true;
+        sock.write(Buffer.concat([serializeBox(box({ _answer: "1", total: "2" })), serializeBox(box({ _answer: "2" }))]));
+      });
+      sock.on("error", () => undefined);
+      sock.on("close", () => resolve());
+    });
+  });
+  await new Promise<void>((r) => peer.listen(0, "127.0.0.1", r));
+  const r = new TestReactor();
+  const client = await connectAMP(r, (peer.address() as net.AddressInfo).port);
+  const lost = new Promise<Failure>((res) => {
+    const orig = client.connectionLost.bind(client);
+    client.connectionLost = (reason) => (orig(reason), res(reason));
+  });
+  client.callRemote(Sum, { a: 1, b: 1 }).addCallback(() => client.transport.loseConnection());
+  const started = client.callRemote(StartTLS, {}).asPromise().catch((e: unknown) => e);
+  const secret = client.callRemote(Sum, { a: 4242, b: 0 }).asPromise().catch((e: unknown) => e);
+  await lost;
+  await Promise.all([peerClosed, started, secret]);
+  await new Promise<void>((res) => peer.close(() => res()));
+  const boxes = parseString(new Uint8Array(Buffer.concat(received)), false);
+  assert.deepEqual(boxes.map((b) => fromBinary(b.get("_command")!)), ["Sum", "StartTLS"], "the held Sum never went out in the clear");
+  assert.ok(!Buffer.concat(received).includes("4242"));
+  assert.ok((await secret) instanceof ConnectionDone, "the held call fails with the connection's loss");
 });
