@@ -480,6 +480,8 @@ export class AMP extends Protocol implements IResponderLocator {
       inner = factory.buildProtocol(this.transport.getPeer());
       if (inner === null) throw new TypeError("Cannot switch protocols: the factory's buildProtocol returned null");
     } catch (e) {
+      // The peer has switched: the rest of this chunk is its new protocol's, not AMP boxes.
+      this.parser.stopParsing();
       this.transport.loseConnection();
       throw e;
     }
