@@ -661,7 +661,9 @@ export class AMP extends Protocol implements IResponderLocator {
       refusal.set(ERROR, reply.get(ANSWER)!);
       refusal.set(ERROR_DESCRIPTION, utf8(new OnlyOneTLS().message));
       refusal.set(ERROR_CODE, toBinary("TLS_ERROR"));
-      this.sendBox(refusal);
+      // Written past our own StartTLS's hold: held, it would wait for an answer the peer, holding
+      // its boxes too, never sends.
+      this.transport.write(serializeBox(refusal));
       return;
     }
     this.sendBox(reply);

@@ -14,6 +14,8 @@ import { defaultLogObserver, globalLogPublisher, type LogEvent } from "../../../
 import { TestReactor } from "../../node/_reactor.js";
 import { connectAMP, Sum } from "./_interop-commands.js";
 import { box, fromBinary, parseString, serializeBox } from "../../../src/protocols/amp/box.js";
+import type { Deferred } from "../../../src/deferred.js";
+import { Loopback } from "./_loopback.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/tls/${name}`, import.meta.url));
 const certificate = { certKey: fixture("cert.pem"), privateKey: fixture("key.pem") };
@@ -170,4 +172,24 @@ test("held boxes are never sent in the clear when TLS cannot start because the c
   assert.deepEqual(boxes.map((b) => fromBinary(b.get("_command")!)), ["Sum", "StartTLS"], "the held Sum never went out in the clear");
   assert.ok(!Buffer.concat(received).includes("4242"));
   assert.ok((await secret) instanceof ConnectionDone, "the held call fails with the connection's loss");
+});
+
+test("StartTLS asked by both sides at once: each refuses the other's, so both calls fail instead of waiting forever", () => {
+  // In memory: no TLS starts in this exchange, so the fake transport needs no startTLS.
+  const tlsResponder = () => ({ tls_localCertificate: certificate });
+  const a = new AMP().responder(StartTLS, tlsResponder).responder(Sum, ({ a: x, b: y }) => ({ total: x + y }));
+  const b = new AMP().responder(StartTLS, tlsResponder);
+  const pair = new Loopback(a, b);
+  const outcomes: unknown[] = [];
+  const record = (d: Deferred<unknown>): void => void d.addCallbacks((v) => void outcomes.push(v), (f: Failure) => void outcomes.push(f.value));
+  record(a.callRemote(StartTLS, { tls_localCertificate: certificate }));
+  record(b.callRemote(StartTLS, { tls_localCertificate: certificate }));
+  pair.pump();
+  assert.equal(outcomes.length, 2, "both StartTLS calls got their answer");
+  for (const e of outcomes) assert.ok(e instanceof UnknownRemoteError && /TLS/.test(e.description), String(e));
+  assert.equal(a.outstandingCalls + b.outstandingCalls, 0);
+  // Neither side holds boxes any more: the connection still carries calls, in the clear.
+  record(b.callRemote(Sum, { a: 1, b: 2 }));
+  pair.pump();
+  assert.deepEqual(outcomes[2], { total: 3 });
 });
