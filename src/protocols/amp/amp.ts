@@ -363,9 +363,13 @@ export class AMP extends Protocol implements IResponderLocator {
       if (this.connected) this.transport.loseConnection();
       throw e;
     }
-    // A transport that did not start TLS (reed's Connection declines once it is closing) would
-    // send them in the clear: they are dropped, and their calls fail when the connection is lost.
-    if ((this.transport as { TLS?: unknown }).TLS === false) return;
+    if ((this.transport as { TLS?: unknown }).TLS === false) {
+      // The transport did not start TLS (reed's Connection declines once it is closing): nothing
+      // meant to be encrypted may go out in the clear, so the held boxes, and every later one,
+      // stay held; their calls fail when the connection is lost.
+      this.startingTLSBuffer = held;
+      return;
+    }
     for (const b of held) if (this.connected) this.transport.write(serializeBox(b));
   }
 

@@ -163,15 +163,26 @@ test("held boxes are never sent in the clear when TLS cannot start because the c
     client.connectionLost = (reason) => (orig(reason), res(reason));
   });
   client.callRemote(Sum, { a: 1, b: 1 }).addCallback(() => client.transport.loseConnection());
-  const started = client.callRemote(StartTLS, {}).asPromise().catch((e: unknown) => e);
+  let later: Promise<unknown> = Promise.resolve();
+  const started = client
+    .callRemote(StartTLS, {})
+    .addCallback((v) => {
+      // Sent after TLS should have started (the connection is still open, closing).
+      later = client.callRemote(Sum, { a: 4343, b: 0 }).asPromise().catch((e: unknown) => e);
+      return v;
+    })
+    .asPromise()
+    .catch((e: unknown) => e);
   const secret = client.callRemote(Sum, { a: 4242, b: 0 }).asPromise().catch((e: unknown) => e);
   await lost;
-  await Promise.all([peerClosed, started, secret]);
+  await Promise.all([peerClosed, started, secret, later]);
   await new Promise<void>((res) => peer.close(() => res()));
   const boxes = parseString(new Uint8Array(Buffer.concat(received)), false);
   assert.deepEqual(boxes.map((b) => fromBinary(b.get("_command")!)), ["Sum", "StartTLS"], "the held Sum never went out in the clear");
   assert.ok(!Buffer.concat(received).includes("4242"));
+  assert.ok(!Buffer.concat(received).includes("4343"));
   assert.ok((await secret) instanceof ConnectionDone, "the held call fails with the connection's loss");
+  assert.ok((await later) instanceof ConnectionDone, "so does a call made after the answer");
 });
 
 test("StartTLS asked by both sides at once: each refuses the other's, so both calls fail instead of waiting forever", () => {
