@@ -429,11 +429,11 @@ export class Connection implements ITLSTransport, ISSLTransport, IPushProducer {
    * the producer is unregistered (or, for a streaming one, until the buffer empties while it is
    * not paused); a producer still registered at the close is told `stopProducing()`.
    * While the handshake of a `startTLS()` is in progress and nothing was written since, it
-   * aborts instead, as Twisted does (`ConnectionAborted`).
+   * aborts instead, as Twisted does (`ConnectionAborted`), whether or not a producer is registered.
    */
   loseConnection(): void {
     if (!this.connected || this.disconnecting) return;
-    if (this.handshaking && !this.heldForHandshake && this.producer === null) {
+    if (this.handshaking && !this.heldForHandshake) {
       // As Twisted: a TLS handshake with nothing to send after it is not finished just to be shut
       // down again; the connection is aborted (the protocol sees ConnectionAborted).
       this.abortConnection();

@@ -479,3 +479,25 @@ test("startTLS from connectionMade: handshakeCompleted comes once, after the han
     await port.stopListening();
   }
 });
+
+test("loseConnection during a startTLS handshake with a producer registered but nothing written aborts too, as Twisted does", async () => {
+  const producer = { stopped: 0, pauseProducing() {}, resumeProducing() {}, stopProducing() { this.stopped++; } };
+  class QuitWithProducer extends TLSRecorder {
+    override dataReceived(data: Uint8Array): void {
+      super.dataReceived(data);
+      if (this.received === "STARTTLS\n") {
+        this.transport.write(enc("GO\n"));
+        this.conn.startTLS(serverTLS);
+        this.conn.registerProducer(producer, true);
+        this.transport.loseConnection();
+      }
+    }
+  }
+  const { port, c, s } = await pair(QuitWithProducer, StartTLSClient);
+  const [cr, sr] = await Promise.all([c.lost, s.lost]);
+  await port.stopListening();
+  assert.ok(sr.check(ConnectionAborted), `the handshake never finished, yet the close was reported as ${String(sr)}`);
+  assert.ok(cr.check(ConnectionLost), String(cr));
+  assert.equal(producer.stopped, 1);
+  assert.ok(!s.events.includes("handshake") && !c.events.includes("handshake"));
+});
