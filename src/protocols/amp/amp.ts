@@ -22,7 +22,8 @@
  *   fail at once with it.
  * - `StartTLS` (start-tls.ts): from sending the command until its answer arrives, every box this
  *   side sends is held; on the answer the transport starts TLS and the held boxes follow,
- *   encrypted. (On an error answer they are sent in the clear: Twisted would hold them forever.)
+ *   encrypted. (On an error answer they are sent in the clear: Twisted would hold them forever.
+ *   Cancelling the call keeps them held, as in Twisted: the peer may be starting TLS.)
  *   The responding side sends its answer in the clear, then starts TLS.
  * - A `ProtocolSwitchCommand` (protocol-switch.ts) locks the caller's AMP from sending the command
  *   until an error answer unlocks it: meanwhile `sendBox` throws and `callRemote` fails with
@@ -34,7 +35,7 @@
  *   connection is lost, as in Twisted).
  */
 import {
-  BadLocalReturn, ConnectionLost, MalformedAmpBox, NoEmptyBoxes, OnlyOneTLS, ProtocolSwitched, RemoteAmpError, UnhandledCommand, UnknownRemoteError,
+  BadLocalReturn, CancelledError, ConnectionLost, MalformedAmpBox, NoEmptyBoxes, OnlyOneTLS, ProtocolSwitched, RemoteAmpError, UnhandledCommand, UnknownRemoteError,
 } from "../../errors.js";
 import { Deferred, fail, maybeDeferred } from "../../deferred.js";
 import { Failure } from "../../failure.js";
@@ -432,7 +433,9 @@ export class AMP extends Protocol implements IResponderLocator {
           return parseResponse(cmd, b);
         },
         (f: Failure) => {
-          this.releaseTLSBuffer();
+          // A cancelled call is still outstanding at the peer, which may be starting TLS: as in
+          // Twisted, the boxes stay held rather than going out in the clear.
+          if (!(f.value instanceof CancelledError)) this.releaseTLSBuffer();
           return localError(cmd, f);
         },
       ) as unknown as Deferred<ResponseOf<C>>;

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import net from "node:net";
 import { AMP, StartTLS, command, Boolean as AmpBoolean, Unicode } from "../../../src/protocols/amp/index.js";
-import { ConnectionDone, ConnectionLost, OnlyOneTLS, UnknownRemoteError } from "../../../src/errors.js";
+import { CancelledError, ConnectionDone, ConnectionLost, OnlyOneTLS, UnknownRemoteError } from "../../../src/errors.js";
 import { Factory } from "../../../src/protocols/factory.js";
 import { listenTCP } from "../../../src/node/tcp.js";
 import type { Connection } from "../../../src/node/connection.js";
@@ -203,4 +203,20 @@ test("StartTLS asked by both sides at once: each refuses the other's, so both ca
   record(b.callRemote(Sum, { a: 1, b: 2 }));
   pair.pump();
   assert.deepEqual(outcomes[2], { total: 3 });
+});
+
+test("cancelling a StartTLS call still waiting for its answer does not send the held boxes in the clear", () => {
+  // In memory, and the answer never comes: the responder is still deciding.
+  const a = new AMP();
+  const b = new AMP().responder(StartTLS, () => new Promise<never>(() => undefined)).responder(Sum, ({ a: x, b: y }) => ({ total: x + y }));
+  const pair = new Loopback(a, b);
+  const started = a.callRemote(StartTLS, { tls_localCertificate: certificate });
+  let startFailure: unknown = null;
+  started.addErrback((f: Failure) => void (startFailure = f.value));
+  pair.pump();
+  pair.clientTransport.take();
+  a.callRemote(Sum, { a: 4242, b: 0 }).addErrback(() => undefined); // held until TLS is up
+  started.cancel(); // e.g. a timeout gave up on the answer
+  assert.ok(startFailure instanceof CancelledError, String(startFailure));
+  assert.equal(pair.clientTransport.written.length, 0, "the held call went out in the clear");
 });
