@@ -189,12 +189,13 @@ export class Connection implements ITLSTransport, ISSLTransport, IPushProducer {
   /**
    * Starts the protocol (`makeConnection`); an exception there is logged and closes the
    * connection. On a TLS connection (whose handshake is already done) a protocol with
-   * `handshakeCompleted()` is told so right after `connectionMade`.
+   * `handshakeCompleted()` is told so right after `connectionMade`; one that called `startTLS()`
+   * from `connectionMade` is told once that handshake is done, as usual.
    */
   start(): void {
     try {
       this.protocol.makeConnection(this);
-      if (this.TLS && this.connected) handshakeListener(this.protocol)?.handshakeCompleted();
+      if (this.TLS && this.connected && !this.handshaking) handshakeListener(this.protocol)?.handshakeCompleted();
     } catch (e) {
       this.protocolFailed(e);
     }
@@ -435,11 +436,11 @@ export class Connection implements ITLSTransport, ISSLTransport, IPushProducer {
    * the producer is unregistered (or, for a streaming one, until the buffer empties while it is
    * not paused); a producer still registered at the close is told `stopProducing()`.
    * While the handshake of a `startTLS()` is in progress and nothing was written since, it
-   * aborts instead, as Twisted does (`ConnectionAborted`).
+   * aborts instead, as Twisted does (`ConnectionAborted`), whether or not a producer is registered.
    */
   loseConnection(): void {
     if (!this.connected || this.disconnecting) return;
-    if (this.handshaking && !this.heldForHandshake && this.producer === null) {
+    if (this.handshaking && !this.heldForHandshake) {
       // As Twisted: a TLS handshake with nothing to send after it is not finished just to be shut
       // down again; the connection is aborted (the protocol sees ConnectionAborted).
       this.abortConnection();

@@ -443,3 +443,61 @@ test("startTLS works on a UNIX socket connection too", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("startTLS from connectionMade: handshakeCompleted comes once, after the handshake, with the peer's certificate", async () => {
+  class ImmediateServer extends TLSRecorder {
+    override connectionMade(): void {
+      super.connectionMade();
+      this.conn.startTLS(serverTLS);
+    }
+  }
+  class ImmediateClient extends TLSRecorder {
+    certAtHandshake: string | null | undefined = undefined;
+    override connectionMade(): void {
+      super.connectionMade();
+      this.conn.startTLS(clientTLS);
+    }
+    override handshakeCompleted(): void {
+      if (this.certAtHandshake === undefined) this.certAtHandshake = this.conn.getPeerCertificate()?.subject ?? null;
+      super.handshakeCompleted();
+      this.transport.write(enc("hi"));
+    }
+  }
+  const { port, c, s } = await pair(ImmediateServer, ImmediateClient);
+  try {
+    await Promise.all([c.handshake, s.handshake]);
+    await waitFor(() => s.received.length >= 2, 3000, "the client's first bytes over TLS");
+    c.transport.loseConnection();
+    await Promise.all([c.lost, s.lost]);
+    assert.match(c.certAtHandshake ?? "", /CN=localhost/, "the handshake was done when handshakeCompleted was called");
+    assert.equal(s.received, "hi");
+    assert.deepEqual(c.events, ["made", "handshake", "lost"]);
+    assert.deepEqual(s.events, ["made", "handshake", "data", "lost"]);
+  } finally {
+    c.conn.abortConnection();
+    s.conn.abortConnection();
+    await port.stopListening();
+  }
+});
+
+test("loseConnection during a startTLS handshake with a producer registered but nothing written aborts too, as Twisted does", async () => {
+  const producer = { stopped: 0, pauseProducing() {}, resumeProducing() {}, stopProducing() { this.stopped++; } };
+  class QuitWithProducer extends TLSRecorder {
+    override dataReceived(data: Uint8Array): void {
+      super.dataReceived(data);
+      if (this.received === "STARTTLS\n") {
+        this.transport.write(enc("GO\n"));
+        this.conn.startTLS(serverTLS);
+        this.conn.registerProducer(producer, true);
+        this.transport.loseConnection();
+      }
+    }
+  }
+  const { port, c, s } = await pair(QuitWithProducer, StartTLSClient);
+  const [cr, sr] = await Promise.all([c.lost, s.lost]);
+  await port.stopListening();
+  assert.ok(sr.check(ConnectionAborted), `the handshake never finished, yet the close was reported as ${String(sr)}`);
+  assert.ok(cr.check(ConnectionLost), String(cr));
+  assert.equal(producer.stopped, 1);
+  assert.ok(!s.events.includes("handshake") && !c.events.includes("handshake"));
+});

@@ -22,7 +22,8 @@
  *   fail at once with it.
  * - `StartTLS` (start-tls.ts): from sending the command until its answer arrives, every box this
  *   side sends is held; on the answer the transport starts TLS and the held boxes follow,
- *   encrypted. (On an error answer they are sent in the clear: Twisted would hold them forever.)
+ *   encrypted. (On an error answer they are sent in the clear: Twisted would hold them forever.
+ *   Cancelling the call keeps them held, as in Twisted: the peer may be starting TLS.)
  *   The responding side sends its answer in the clear, then starts TLS.
  * - A `ProtocolSwitchCommand` (protocol-switch.ts) locks the caller's AMP from sending the command
  *   until an error answer unlocks it: meanwhile `sendBox` throws and `callRemote` fails with
@@ -34,7 +35,7 @@
  *   connection is lost, as in Twisted).
  */
 import {
-  BadLocalReturn, ConnectionLost, MalformedAmpBox, NoEmptyBoxes, OnlyOneTLS, ProtocolSwitched, RemoteAmpError, UnhandledCommand, UnknownRemoteError,
+  BadLocalReturn, CancelledError, ConnectionLost, MalformedAmpBox, NoEmptyBoxes, OnlyOneTLS, ProtocolSwitched, RemoteAmpError, UnhandledCommand, UnknownRemoteError,
 } from "../../errors.js";
 import { Deferred, fail, maybeDeferred } from "../../deferred.js";
 import { Failure } from "../../failure.js";
@@ -363,6 +364,13 @@ export class AMP extends Protocol implements IResponderLocator {
       if (this.connected) this.transport.loseConnection();
       throw e;
     }
+    if ((this.transport as { TLS?: unknown }).TLS === false) {
+      // The transport did not start TLS (reed's Connection declines once it is closing): nothing
+      // meant to be encrypted may go out in the clear, so the held boxes, and every later one,
+      // stay held; their calls fail when the connection is lost.
+      this.startingTLSBuffer = held;
+      return;
+    }
     for (const b of held) if (this.connected) this.transport.write(serializeBox(b));
   }
 
@@ -425,7 +433,9 @@ export class AMP extends Protocol implements IResponderLocator {
           return parseResponse(cmd, b);
         },
         (f: Failure) => {
-          this.releaseTLSBuffer();
+          // A cancelled call is still outstanding at the peer, which may be starting TLS: as in
+          // Twisted, the boxes stay held rather than going out in the clear.
+          if (!(f.value instanceof CancelledError)) this.releaseTLSBuffer();
           return localError(cmd, f);
         },
       ) as unknown as Deferred<ResponseOf<C>>;
@@ -477,6 +487,8 @@ export class AMP extends Protocol implements IResponderLocator {
       inner = factory.buildProtocol(this.transport.getPeer());
       if (inner === null) throw new TypeError("Cannot switch protocols: the factory's buildProtocol returned null");
     } catch (e) {
+      // The peer has switched: the rest of this chunk is its new protocol's, not AMP boxes.
+      this.parser.stopParsing();
       this.transport.loseConnection();
       throw e;
     }
@@ -656,7 +668,9 @@ export class AMP extends Protocol implements IResponderLocator {
       refusal.set(ERROR, reply.get(ANSWER)!);
       refusal.set(ERROR_DESCRIPTION, utf8(new OnlyOneTLS().message));
       refusal.set(ERROR_CODE, toBinary("TLS_ERROR"));
-      this.sendBox(refusal);
+      // Written past our own StartTLS's hold: held, it would wait for an answer the peer, holding
+      // its boxes too, never sends.
+      this.transport.write(serializeBox(refusal));
       return;
     }
     this.sendBox(reply);

@@ -414,3 +414,19 @@ test("callRemote of a ProtocolSwitchCommand needs the factory, and its responder
   assert.ok(Object.isFrozen(SwitchToEcho));
   assert.throws(() => ProtocolSwitchCommand({ commandName: "" }), TypeError);
 });
+
+test("when the caller's factory refuses, the rest of the answer's chunk (the peer's new protocol) is not parsed as AMP", () => {
+  let sums = 0;
+  const client = new AMP().responder(Sum, ({ a, b }) => (sums++, { total: a + b }));
+  const t = new StringTransport();
+  client.makeConnection(t);
+  const call = outcome(client.callRemote(SwitchToEcho, { name: "reed" }, { buildProtocol: () => null }));
+  t.clear();
+  // The peer switched on sending its answer; what follows is its new protocol's, even if it
+  // happens to look like an AMP command.
+  const chunk = new Uint8Array([...serializeBox(box({ _answer: "1" })), ...serializeBox(box({ _command: "Sum", _ask: "1", a: "1", b: "2" }))]);
+  client.dataReceived(chunk);
+  assert.ok(failureOf(call) instanceof TypeError);
+  assert.equal(t.disconnecting, true);
+  assert.equal(sums, 0, "the peer's new-protocol bytes reached an AMP responder");
+});

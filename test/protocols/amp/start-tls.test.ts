@@ -3,8 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import net from "node:net";
 import { AMP, StartTLS, command, Boolean as AmpBoolean, Unicode } from "../../../src/protocols/amp/index.js";
-import { ConnectionLost, OnlyOneTLS, UnknownRemoteError } from "../../../src/errors.js";
+import { CancelledError, ConnectionDone, ConnectionLost, OnlyOneTLS, UnknownRemoteError } from "../../../src/errors.js";
 import { Factory } from "../../../src/protocols/factory.js";
 import { listenTCP } from "../../../src/node/tcp.js";
 import type { Connection } from "../../../src/node/connection.js";
@@ -12,6 +13,9 @@ import type { Failure } from "../../../src/failure.js";
 import { defaultLogObserver, globalLogPublisher, type LogEvent } from "../../../src/logger.js";
 import { TestReactor } from "../../node/_reactor.js";
 import { connectAMP, Sum } from "./_interop-commands.js";
+import { box, fromBinary, parseString, serializeBox } from "../../../src/protocols/amp/box.js";
+import type { Deferred } from "../../../src/deferred.js";
+import { Loopback } from "./_loopback.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/tls/${name}`, import.meta.url));
 const certificate = { certKey: fixture("cert.pem"), privateKey: fixture("key.pem") };
@@ -131,4 +135,88 @@ test("a caller that does not trust the responder's certificate loses the connect
   } finally {
     logs.restore();
   }
+});
+
+test("held boxes are never sent in the clear when TLS cannot start because the connection is closing", async () => {
+  // A bare TCP peer answers a Sum and the StartTLS in one write, so both reach the client in one
+  // chunk: the Sum's callback closes the connection, then the StartTLS answer is handled.
+  const received: Buffer[] = [];
+  let answered = false;
+  const peer = net.createServer();
+  const peerClosed = new Promise<void>((resolve) => {
+    peer.on("connection", (sock) => {
+      sock.on("data", (chunk: Buffer) => {
+        received.push(chunk);
+        if (answered || parseString(new Uint8Array(Buffer.concat(received)), false).length < 2) return;
+        answered = true;
+        sock.write(Buffer.concat([serializeBox(box({ _answer: "1", total: "2" })), serializeBox(box({ _answer: "2" }))]));
+      });
+      sock.on("error", () => undefined);
+      sock.on("close", () => resolve());
+    });
+  });
+  await new Promise<void>((r) => peer.listen(0, "127.0.0.1", r));
+  const r = new TestReactor();
+  const client = await connectAMP(r, (peer.address() as net.AddressInfo).port);
+  const lost = new Promise<Failure>((res) => {
+    const orig = client.connectionLost.bind(client);
+    client.connectionLost = (reason) => (orig(reason), res(reason));
+  });
+  client.callRemote(Sum, { a: 1, b: 1 }).addCallback(() => client.transport.loseConnection());
+  let later: Promise<unknown> = Promise.resolve();
+  const started = client
+    .callRemote(StartTLS, {})
+    .addCallback((v) => {
+      // Sent after TLS should have started (the connection is still open, closing).
+      later = client.callRemote(Sum, { a: 4343, b: 0 }).asPromise().catch((e: unknown) => e);
+      return v;
+    })
+    .asPromise()
+    .catch((e: unknown) => e);
+  const secret = client.callRemote(Sum, { a: 4242, b: 0 }).asPromise().catch((e: unknown) => e);
+  await lost;
+  await Promise.all([peerClosed, started, secret, later]);
+  await new Promise<void>((res) => peer.close(() => res()));
+  const boxes = parseString(new Uint8Array(Buffer.concat(received)), false);
+  assert.deepEqual(boxes.map((b) => fromBinary(b.get("_command")!)), ["Sum", "StartTLS"], "the held Sum never went out in the clear");
+  assert.ok(!Buffer.concat(received).includes("4242"));
+  assert.ok(!Buffer.concat(received).includes("4343"));
+  assert.ok((await secret) instanceof ConnectionDone, "the held call fails with the connection's loss");
+  assert.ok((await later) instanceof ConnectionDone, "so does a call made after the answer");
+});
+
+test("StartTLS asked by both sides at once: each refuses the other's, so both calls fail instead of waiting forever", () => {
+  // In memory: no TLS starts in this exchange, so the fake transport needs no startTLS.
+  const tlsResponder = () => ({ tls_localCertificate: certificate });
+  const a = new AMP().responder(StartTLS, tlsResponder).responder(Sum, ({ a: x, b: y }) => ({ total: x + y }));
+  const b = new AMP().responder(StartTLS, tlsResponder);
+  const pair = new Loopback(a, b);
+  const outcomes: unknown[] = [];
+  const record = (d: Deferred<unknown>): void => void d.addCallbacks((v) => void outcomes.push(v), (f: Failure) => void outcomes.push(f.value));
+  record(a.callRemote(StartTLS, { tls_localCertificate: certificate }));
+  record(b.callRemote(StartTLS, { tls_localCertificate: certificate }));
+  pair.pump();
+  assert.equal(outcomes.length, 2, "both StartTLS calls got their answer");
+  for (const e of outcomes) assert.ok(e instanceof UnknownRemoteError && /TLS/.test(e.description), String(e));
+  assert.equal(a.outstandingCalls + b.outstandingCalls, 0);
+  // Neither side holds boxes any more: the connection still carries calls, in the clear.
+  record(b.callRemote(Sum, { a: 1, b: 2 }));
+  pair.pump();
+  assert.deepEqual(outcomes[2], { total: 3 });
+});
+
+test("cancelling a StartTLS call still waiting for its answer does not send the held boxes in the clear", () => {
+  // In memory, and the answer never comes: the responder is still deciding.
+  const a = new AMP();
+  const b = new AMP().responder(StartTLS, () => new Promise<never>(() => undefined)).responder(Sum, ({ a: x, b: y }) => ({ total: x + y }));
+  const pair = new Loopback(a, b);
+  const started = a.callRemote(StartTLS, { tls_localCertificate: certificate });
+  let startFailure: unknown = null;
+  started.addErrback((f: Failure) => void (startFailure = f.value));
+  pair.pump();
+  pair.clientTransport.take();
+  a.callRemote(Sum, { a: 4242, b: 0 }).addErrback(() => undefined); // held until TLS is up
+  started.cancel(); // e.g. a timeout gave up on the answer
+  assert.ok(startFailure instanceof CancelledError, String(startFailure));
+  assert.equal(pair.clientTransport.written.length, 0, "the held call went out in the clear");
 });
