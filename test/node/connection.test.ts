@@ -10,30 +10,25 @@ import { Protocol } from "../../src/protocols/protocol.js";
 import { IPv4Address } from "../../src/protocols/address.js";
 import type { Failure } from "../../src/failure.js";
 import { assertNoLoggedErrors, captureLogs } from "../../src/testing/log-capture.js";
+import { WriteGate } from "./_gated.js";
 
-const turn = () => new Promise<void>((r) => setImmediate(r));
 
 /** A Duplex standing in for a socket: writes are held until `release()`; nothing is ever read. */
 class GatedSocket extends Duplex {
-  written = "";
-  private pending: (() => void)[] = [];
+  private readonly gate = new WriteGate();
   constructor() {
     super({ writableHighWaterMark: 4, allowHalfOpen: true });
   }
+  get written(): string {
+    return this.gate.written;
+  }
   override _read(): void {}
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.pending.push(() => {
-      this.written += chunk.toString();
-      cb();
-    });
+    this.gate.hold(chunk, cb);
   }
   /** Completes the writes held so far, then lets the event loop deliver what follows. */
-  async release(): Promise<void> {
-    while (this.pending.length > 0) {
-      this.pending.shift()!();
-      await turn();
-    }
-    await turn();
+  release(): Promise<void> {
+    return this.gate.release();
   }
 }
 

@@ -9,32 +9,27 @@ import type { Failure } from "../../src/failure.js";
 import { ConnectionDone, ConnectionLost, ProducerAlreadyRegistered } from "../../src/errors.js";
 import { pullProducer, pushProducer } from "./_transport-scenarios.js";
 import { assertNoLoggedErrors, captureLogs } from "../../src/testing/log-capture.js";
+import { WriteGate, turn } from "./_gated.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const turn = () => new Promise<void>((r) => setImmediate(r));
 
 /** A Writable that holds each write until `release()`; records what was written and whether it ended. */
 class Gated extends Writable {
-  written = "";
   finished = false;
-  private pending: (() => void)[] = [];
+  private readonly gate = new WriteGate();
   constructor(highWaterMark = 1 << 16) {
     super({ highWaterMark });
     this.on("finish", () => (this.finished = true));
   }
+  get written(): string {
+    return this.gate.written;
+  }
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
-    this.pending.push(() => {
-      this.written += chunk.toString();
-      cb();
-    });
+    this.gate.hold(chunk, cb);
   }
   /** Completes the writes held so far, then lets the event loop deliver their callbacks. */
-  async release(): Promise<void> {
-    while (this.pending.length > 0) {
-      this.pending.shift()!();
-      await turn();
-    }
-    await turn();
+  release(): Promise<void> {
+    return this.gate.release();
   }
 }
 
